@@ -1,0 +1,29 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "runner",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "runner", targets: ["RunnerCLI"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "Spec", targets: ["Spec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "Tabular"),
+        .target(name: "Spec", dependencies: ["Tabular", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "RunnerCLI",
+            dependencies: ["Tabular", "Spec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

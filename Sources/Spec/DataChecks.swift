@@ -1,0 +1,215 @@
+import Foundation
+import Tabular
+
+/// Checks that need the data: the file reads, named columns exist, the task fits the target,
+/// classes are large enough to split, and preprocessing leaves every model numeric, complete input.
+struct DataChecks {
+    let experiment: Experiment
+    var reader: NodeReader
+    /// Whether decoding already failed; then steps may be missing, and following
+    /// columns through them would only repeat those errors in other words.
+    let skipPreprocessingFlow: Bool
+
+    struct Outcome {
+        var table: Table?
+        var task: Task?
+    }
+
+    mutating func run() -> Outcome {
+        let data = experiment.data
+        let path = data.resolvedPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            reader.error(data.source.location, "data file '\(data.source.value)' not found (looked for \(path))")
+            return Outcome()
+        }
+        var options = data.readOptions
+        let format = options.format ?? DataFormat.inferred(fromPath: path)
+        do {
+            let names: [String]
+            if format == .csv {
+                names = try CSVReader.header(path: path, options: options)
+            } else {
+                var untyped = options
+                untyped.columnKinds = [:]
+                names = try JSONLinesReader.read(path: path, options: untyped).columnNames
+            }
+            guard checkNames(names) else { return Outcome() }
+            options.columnKinds = options.columnKinds.filter { names.contains($0.key) }
+            let table = try TableReader.read(path: path, options: options)
+            return Outcome(table: table, task: checkTable(table))
+        } catch {
+            reader.log.append(Diagnostic(file: error.path, location: error.line.map { SourceLocation(line: $0, column: error.column ?? 1) }, message: error.message))
+            return Outcome()
+        }
+    }
+
+    /// Every column the spec names is in the header; true when the target is there.
+    private mutating func checkNames(_ names: [String]) -> Bool {
+        let data = experiment.data
+        func check(_ name: Located<String>, _ role: String) -> Bool {
+            guard names.contains(name.value) else {
+                reader.error(name.location, "\(role) '\(name.value)' is not a column of \(data.source.value)\(Suggestion.hint(for: name.value, among: names))")
+                return false
+            }
+            return true
+        }
+        let targetFound = check(data.target, "target")
+        for column in data.drop {
+            if check(column, "dropped column"), column.value == data.target.value {
+                reader.error(column.location, "'\(column.value)' is the target; it cannot be dropped")
+            }
+        }
+        for entry in data.types { _ = check(entry.column, "typed column") }
+        let dropped = Set(data.drop.map(\.value))
+        for step in experiment.preprocess {
+            guard case .names(let columns) = step.value.columns else { continue }
+            for column in columns where check(column, "column") {
+                if column.value == data.target.value {
+                    reader.error(column.location, "'\(column.value)' is the target; preprocessing applies to features only")
+                } else if dropped.contains(column.value) {
+                    reader.error(column.location, "'\(column.value)' is dropped in data.drop, so \(step.value.kindName) cannot use it")
+                }
+            }
+        }
+        return targetFound
+    }
+
+    private mutating func checkTable(_ table: Table) -> Task? {
+        let data = experiment.data
+        guard let target = table[data.target.value] else { return nil }
+        let missingTargets = target.missingCount
+        if missingTargets == table.rowCount {
+            reader.error(data.target.location, "target '\(target.name)' has no values")
+            return nil
+        }
+        if missingTargets > 0 {
+            reader.warning(data.target.location, "\(missingTargets) row\(missingTargets == 1 ? "" : "s") of \(table.rowCount) have no value in target '\(target.name)' and will be left out")
+        }
+        let inferred = TaskInference.infer(from: target)
+        let task: Task
+        let because: String
+        if let explicit = data.task {
+            task = explicit
+            because = "the spec sets task: \(explicit.rawValue)"
+            if explicit == .regression, target.kind != .numeric {
+                reader.error(data.target.location, "target '\(target.name)' holds \(target.kind == .boolean ? "true/false values" : "text"), so the task cannot be regression")
+                return nil
+            }
+        } else {
+            task = inferred.task
+            because = "inferred: \(inferred.reason); set data.task to override"
+        }
+        var classCount: Int?
+        if task == .classification { classCount = checkClasses(target) }
+        TaskChecks.check(experiment, task: task, because: because, classCount: classCount, reader: &reader)
+        if !skipPreprocessingFlow { checkPreprocessing(table, task: task) }
+        return task
+    }
+
+    private mutating func checkClasses(_ target: Column) -> Int {
+        let counts = TaskInference.classCounts(of: target)
+        let location = experiment.data.target.location
+        if counts.count < 2 {
+            reader.error(location, "target '\(target.name)' has a single class '\(counts.first?.label ?? "")'; classification needs at least two")
+            return counts.count
+        }
+        let testFraction: Double
+        switch experiment.split.testSize {
+        case .fraction(let fraction): testFraction = fraction
+        case .rows(let rows): testFraction = Double(rows) / Double(max(1, target.count - target.missingCount))
+        }
+        let folds = experiment.search.cv
+        for (label, count) in counts {
+            if count < 2 {
+                reader.error(location, "class '\(label)' of target '\(target.name)' has only 1 row; a stratified split needs at least 2 per class (remove or merge the class)")
+                continue
+            }
+            let training = Int((Double(count) * (1 - testFraction)).rounded(.down))
+            if experiment.search.stratified != false, training < folds {
+                reader.error(location, "class '\(label)' of target '\(target.name)' has \(count) rows, about \(training) after the test split: fewer than search.cv = \(folds) folds; lower cv or merge rare classes")
+            }
+        }
+        return counts.count
+    }
+
+    /// Follows column types and missing values through the steps, then checks what models receive.
+    private mutating func checkPreprocessing(_ table: Table, task: Task) {
+        struct Feature {
+            var name: String
+            var kind: ColumnKind
+            var missing: Int
+        }
+        let dropped = Set(experiment.data.drop.map(\.value) + [experiment.data.target.value])
+        var features = table.columns.filter { !dropped.contains($0.name) }.map { Feature(name: $0.name, kind: $0.kind, missing: $0.missingCount) }
+        var encodedCount = 0
+
+        func selected(_ selector: ColumnSelector) -> [Int] {
+            switch selector {
+            case .all: return Array(features.indices)
+            case .numeric: return features.indices.filter { features[$0].kind != .categorical }
+            case .categorical: return features.indices.filter { features[$0].kind == .categorical }
+            case .names(let names): return names.compactMap { name in features.firstIndex { $0.name == name.value } }
+            }
+        }
+
+        for step in experiment.preprocess {
+            let indices = selected(step.value.columns)
+            if indices.isEmpty, case .names = step.value.columns {} else if indices.isEmpty {
+                reader.warning(step.location, "\(step.value.kindName) selects no columns here")
+            }
+            switch step.value {
+            case .impute(_, let strategy, _):
+                if strategy == .mean || strategy == .median {
+                    for index in indices where features[index].kind == .categorical {
+                        reader.error(step.location, "\(strategy.rawValue) imputation needs numbers, and column '\(features[index].name)' is categorical; use strategy: most_frequent or constant for it")
+                    }
+                }
+                for index in indices { features[index].missing = 0 }
+            case .dropMissing(let axis, _, let threshold):
+                if axis == .rows {
+                    for index in indices { features[index].missing = 0 }
+                } else {
+                    let rows = Double(table.rowCount)
+                    let removed = Set(indices.filter { Double(features[$0].missing) / rows > threshold })
+                    features = features.indices.filter { !removed.contains($0) }.map { features[$0] }
+                }
+            case .oneHot:
+                let removed = Set(indices)
+                encodedCount += removed.count
+                features = features.indices.filter { !removed.contains($0) }.map { features[$0] }
+            case .ordinal(_, let categories, _, _):
+                for index in indices {
+                    if let order = categories[features[index].name], let column = table[features[index].name] {
+                        let seen = Set((0..<column.count).compactMap { column.text(at: $0) })
+                        let unlisted = seen.subtracting(order).sorted()
+                        if !unlisted.isEmpty {
+                            reader.warning(step.location, "ordinal order for '\(features[index].name)' does not list \(listing(Array(unlisted.prefix(5)), conjunction: "and")), which the data holds")
+                        }
+                    }
+                    features[index].kind = .numeric
+                }
+            case .scale:
+                for index in indices where features[index].kind == .categorical {
+                    reader.error(step.location, "scale needs numbers, and column '\(features[index].name)' is categorical; encode it first with one_hot or ordinal")
+                }
+            }
+        }
+
+        if features.isEmpty, encodedCount == 0 {
+            reader.error(experiment.data.source.location, "no feature columns are left after data.drop and preprocessing")
+        }
+        let preprocessLocation = experiment.preprocess.first?.location
+        for feature in features where feature.kind == .categorical {
+            reader.error(preprocessLocation ?? experiment.data.target.location,
+                         "column '\(feature.name)' is categorical and no step encodes it; add `- one_hot: {columns: [\(feature.name)]}` (or ordinal) to preprocess, or list it in data.drop")
+        }
+        let incomplete = features.filter { $0.missing > 0 }
+        guard let example = incomplete.first else { return }
+        for model in experiment.models {
+            guard let type = ModelCatalog.type(named: model.type.value), !type.handlesMissingValues else { continue }
+            let others = incomplete.count > 1 ? " (as do \(incomplete.count - 1) more column\(incomplete.count > 2 ? "s" : ""))" : ""
+            reader.error(model.type.location,
+                         "model '\(model.name.value)' (\(type.name)) cannot take missing values, and column '\(example.name)' still has \(example.missing) after preprocessing\(others); add `- impute: {columns: \(example.kind == .categorical ? "categorical, strategy: most_frequent" : "numeric, strategy: mean")}` (hist_gradient_boosting handles missing values itself)")
+        }
+    }
+}

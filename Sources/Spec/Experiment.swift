@@ -1,0 +1,154 @@
+import Tabular
+
+/// A value with the place in the spec it came from, for messages about it later.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation?
+
+    public init(_ value: Value, at location: SourceLocation?) {
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Located: Equatable where Value: Equatable {}
+
+/// A decoded, structurally valid experiment spec (version 1).
+public struct Experiment: Sendable {
+    public var version: Int
+    public var name: String
+    /// Every random choice derives from this seed.
+    public var seed: UInt64
+    public var data: DataSpec
+    public var split: SplitSpec
+    public var preprocess: [Located<PreprocessStep>]
+    public var models: [ModelSpec]
+    public var search: SearchSpec
+    /// Reported for every candidate; empty means the task's defaults.
+    public var metrics: [Located<Metric>]
+}
+
+public struct DataSpec: Sendable {
+    /// The path as written in the spec.
+    public var source: Located<String>
+    /// The path resolved against the spec's folder.
+    public var resolvedPath: String
+    public var format: DataFormat?
+    public var delimiter: UInt8?
+    public var naValues: [String]?
+    public var target: Located<String>
+    /// nil: inferred from the target column (see `TaskInference`).
+    public var task: Task?
+    public var drop: [Located<String>]
+    public var types: [(column: Located<String>, kind: ColumnKind)]
+
+    /// How the table reader should read this source.
+    public var readOptions: ReadOptions {
+        var options = ReadOptions(format: format, delimiter: delimiter)
+        if let naValues { options.naValues = naValues.contains("") ? naValues : [""] + naValues }
+        for entry in types { options.columnKinds[entry.column.value] = entry.kind }
+        return options
+    }
+}
+
+public struct SplitSpec: Sendable, Equatable {
+    public enum TestSize: Sendable, Equatable {
+        case fraction(Double)
+        case rows(Int)
+    }
+
+    public var testSize: TestSize = .fraction(0.2)
+    /// nil: stratify for classification, not for regression.
+    public var stratify: Bool?
+    public var shuffle: Bool = true
+}
+
+/// Which columns a preprocessing step applies to.
+public enum ColumnSelector: Sendable, Equatable {
+    case numeric
+    case categorical
+    case all
+    case names([Located<String>])
+}
+
+public enum ImputeStrategy: String, Sendable, CaseIterable {
+    case mean, median
+    case mostFrequent = "most_frequent"
+    case constant
+}
+
+public enum ScaleMethod: String, Sendable, CaseIterable {
+    case standard, minmax, robust
+}
+
+public enum UnknownCategoryRule: String, Sendable, CaseIterable {
+    /// Fail on a category not seen in training.
+    case error
+    /// One-hot: all zeros for an unseen category.
+    case ignore
+    /// Ordinal: encode an unseen category as `unknown_value`.
+    case useEncodedValue = "use_encoded_value"
+}
+
+public enum PreprocessStep: Sendable {
+    case impute(columns: ColumnSelector, strategy: ImputeStrategy, fillValue: ParamValue?)
+    /// Drops rows (or columns) whose share of missing values exceeds `threshold` (0: any missing).
+    case dropMissing(axis: DropAxis, columns: ColumnSelector, threshold: Double)
+    case oneHot(columns: ColumnSelector, handleUnknown: UnknownCategoryRule, drop: OneHotDrop)
+    /// `categories` fixes the order per column; other columns are ordered by sorted value.
+    case ordinal(columns: ColumnSelector, categories: [String: [String]], handleUnknown: UnknownCategoryRule, unknownValue: Double)
+    case scale(columns: ColumnSelector, method: ScaleMethod)
+
+    public enum DropAxis: String, Sendable, CaseIterable { case rows, columns }
+    public enum OneHotDrop: String, Sendable, CaseIterable {
+        case none
+        case first
+        case ifBinary = "if_binary"
+    }
+
+    public var columns: ColumnSelector {
+        switch self {
+        case .impute(let columns, _, _), .dropMissing(_, let columns, _), .oneHot(let columns, _, _),
+             .ordinal(let columns, _, _, _), .scale(let columns, _):
+            return columns
+        }
+    }
+
+    public var kindName: String {
+        switch self {
+        case .impute: return "impute"
+        case .dropMissing: return "drop_missing"
+        case .oneHot: return "one_hot"
+        case .ordinal: return "ordinal"
+        case .scale: return "scale"
+        }
+    }
+}
+
+/// One model family to try, with fixed parameters and a grid of values to search.
+public struct ModelSpec: Sendable {
+    public var name: Located<String>
+    public var type: Located<String>
+    public var params: [String: Located<ParamValue>]
+    /// Sorted by parameter name, as scikit-learn's ParameterGrid enumerates them.
+    public var grid: [(name: Located<String>, values: [Located<ParamValue>])]
+
+    /// Number of parameter combinations in the grid.
+    public var gridSize: Int { grid.reduce(1) { $0 * $1.values.count } }
+}
+
+public struct SearchSpec: Sendable, Equatable {
+    public enum Strategy: Sendable, Equatable {
+        case grid
+        /// Sample this many candidates from the grid, without replacement.
+        case random(Int)
+    }
+
+    public var cv: Int = 5
+    /// nil: stratified for classification.
+    public var stratified: Bool?
+    public var shuffle: Bool = true
+    /// nil: accuracy for classification, r2 for regression.
+    public var scoring: Located<Metric>?
+    public var strategy: Strategy = .grid
+}

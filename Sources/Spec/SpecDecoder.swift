@@ -1,0 +1,230 @@
+import Tabular
+import Yams
+
+/// Turns a YAML/JSON node tree into an `Experiment`, reporting every structural problem.
+/// Checks that need the data (columns, task) live in `DataChecks`.
+struct SpecDecoder {
+    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics"]
+    static let supportedVersion = 1
+
+    var reader: NodeReader
+    /// Folder that relative data paths are resolved against.
+    let baseDirectory: String
+    let defaultName: String
+
+    init(file: String, baseDirectory: String, defaultName: String) {
+        reader = NodeReader(file: file)
+        self.baseDirectory = baseDirectory
+        self.defaultName = defaultName
+    }
+
+    mutating func decode(_ root: Node) -> Experiment? {
+        guard let top = reader.mapping(root, in: "the spec", allowed: Self.topLevelKeys, required: ["version", "data", "models"]) else {
+            return nil
+        }
+        var version: Int?
+        if let entry = top["version"], let value = reader.int(entry.value, "version", atLeast: 1) {
+            if value == Self.supportedVersion {
+                version = value
+            } else {
+                reader.error(entry.value.location, "unsupported spec version \(value); this runner reads version \(Self.supportedVersion)")
+            }
+        }
+        var name = defaultName
+        if let entry = top["name"], let value = reader.text(entry.value, "name") {
+            if value.isEmpty || value.contains(where: { !($0.isLetter || $0.isNumber || "_-.".contains($0)) }) || value.hasPrefix(".") {
+                reader.error(entry.value.location, "name '\(value)' may only hold letters, digits, '_', '-' and '.' (it names the output folder)")
+            } else {
+                name = value
+            }
+        }
+        var seed: UInt64 = 0
+        if let entry = top["seed"], let value = reader.int(entry.value, "seed", atLeast: 0) { seed = UInt64(value) }
+        let data = top["data"].flatMap { decodeData($0.value) }
+        let split = top["split"].map { decodeSplit($0.value) } ?? SplitSpec()
+        let preprocess = top["preprocess"].map { decodePreprocess($0.value) } ?? []
+        let models = top["models"].map { decodeModels($0.value) } ?? []
+        let search = top["search"].map { decodeSearch($0.value) } ?? SearchSpec()
+        let metrics = top["metrics"].map { decodeMetrics($0.value) } ?? []
+
+        // Keep going with what decoded, so data checks can report their problems too;
+        // the loader discards the experiment when anything was an error.
+        guard let data else { return nil }
+        let experiment = Experiment(
+            version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
+            models: models, search: search, metrics: metrics)
+        checkConsistency(experiment, top: top)
+        return experiment
+    }
+
+    // MARK: data
+
+    private mutating func decodeData(_ node: Node) -> DataSpec? {
+        guard let entries = reader.mapping(node, in: "'data'", allowed: ["source", "target", "task", "drop", "types"], required: ["source", "target"]) else {
+            return nil
+        }
+        var source: Located<String>?
+        var format: DataFormat?
+        var delimiter: UInt8?
+        var naValues: [String]?
+        if let entry = entries["source"] {
+            if case .mapping = entry.value {
+                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["path", "format", "delimiter", "na_values"], required: ["path"]) {
+                    if let path = fields["path"], let text = reader.text(path.value, "data.source.path") {
+                        source = Located(text, at: path.value.location)
+                    }
+                    if let value = fields["format"] { format = reader.choice(value.value, "data format", as: DataFormat.self) }
+                    if let value = fields["delimiter"] { delimiter = decodeDelimiter(value.value) }
+                    if let value = fields["na_values"], let items = reader.list(value.value, "data.source.na_values") {
+                        naValues = items.compactMap { item in
+                            guard let scalar = item.scalar else {
+                                reader.error(item.location, "na_values entries must be strings")
+                                return nil
+                            }
+                            return scalar.string
+                        }
+                    }
+                }
+            } else if let text = reader.text(entry.value, "data.source") {
+                source = Located(text, at: entry.value.location)
+            }
+        }
+        var target: Located<String>?
+        if let entry = entries["target"], let text = reader.text(entry.value, "data.target") {
+            target = Located(text, at: entry.value.location)
+        }
+        let task = entries["task"].flatMap { reader.choice($0.value, "task", as: Task.self) }
+        var drop: [Located<String>] = []
+        if let entry = entries["drop"] { drop = decodeNames(entry.value, "data.drop") }
+        var types: [(column: Located<String>, kind: ColumnKind)] = []
+        if let entry = entries["types"] {
+            if case .mapping(let mapping) = entry.value {
+                for (key, value) in mapping {
+                    guard let column = key.scalar?.string else { continue }
+                    if let kind = reader.choice(value, "column type", as: ColumnKind.self) {
+                        types.append((Located(column, at: key.location), kind))
+                    }
+                }
+            } else {
+                reader.error(entry.value.location, "data.types must be a mapping of column name to numeric, categorical or boolean")
+            }
+        }
+        guard let source, let target else { return nil }
+        return DataSpec(
+            source: source, resolvedPath: resolve(source.value), format: format, delimiter: delimiter,
+            naValues: naValues, target: target, task: task, drop: drop, types: types)
+    }
+
+    private mutating func decodeDelimiter(_ node: Node) -> UInt8? {
+        guard let text = reader.text(node, "delimiter") else { return nil }
+        let named: [String: UInt8] = ["tab": 0x09, "\\t": 0x09]
+        if let byte = named[text] { return byte }
+        guard text.utf8.count == 1, let byte = text.utf8.first, byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
+            reader.error(node.location, "delimiter must be one ASCII character other than a quote or line break (or 'tab'), found '\(text)'")
+            return nil
+        }
+        return byte
+    }
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (baseDirectory.isEmpty ? path : baseDirectory + "/" + path)
+    }
+
+    mutating func decodeNames(_ node: Node, _ what: String) -> [Located<String>] {
+        if case .scalar = node, let text = reader.text(node, what) { return [Located(text, at: node.location)] }
+        guard let items = reader.list(node, what) else { return [] }
+        return items.compactMap { item in reader.text(item, "entries of \(what)").map { Located($0, at: item.location) } }
+    }
+
+    // MARK: split and search
+
+    private mutating func decodeSplit(_ node: Node) -> SplitSpec {
+        var split = SplitSpec()
+        guard let entries = reader.mapping(node, in: "'split'", allowed: ["test_size", "stratify", "shuffle"]) else { return split }
+        if let entry = entries["test_size"] {
+            switch entry.value.scalarValue {
+            case .int(let rows)? where rows >= 1: split.testSize = .rows(rows)
+            case .double(let fraction)? where fraction > 0 && fraction < 1: split.testSize = .fraction(fraction)
+            default:
+                reader.error(entry.value.location, "split.test_size must be a fraction between 0 and 1 (exclusive) or a row count >= 1, found \(entry.value.scalar?.string ?? entry.value.kindName)")
+            }
+        }
+        if let entry = entries["stratify"] { split.stratify = reader.bool(entry.value, "split.stratify") }
+        if let entry = entries["shuffle"], let value = reader.bool(entry.value, "split.shuffle") { split.shuffle = value }
+        if split.stratify == true, !split.shuffle, let entry = entries["shuffle"] {
+            reader.error(entry.value.location, "a stratified split needs shuffle: true (as in scikit-learn)")
+        }
+        return split
+    }
+
+    private mutating func decodeSearch(_ node: Node) -> SearchSpec {
+        var search = SearchSpec()
+        guard let entries = reader.mapping(node, in: "'search'", allowed: ["cv", "stratified", "shuffle", "scoring", "strategy"]) else { return search }
+        if let entry = entries["cv"], let folds = reader.int(entry.value, "search.cv", atLeast: 2) { search.cv = folds }
+        if let entry = entries["stratified"] { search.stratified = reader.bool(entry.value, "search.stratified") }
+        if let entry = entries["shuffle"], let value = reader.bool(entry.value, "search.shuffle") { search.shuffle = value }
+        if let entry = entries["scoring"], let metric = decodeMetric(entry.value) {
+            search.scoring = Located(metric, at: entry.value.location)
+        }
+        if let entry = entries["strategy"] {
+            if case .mapping = entry.value {
+                if let fields = reader.mapping(entry.value, in: "'search.strategy'", allowed: ["random"], required: ["random"]),
+                   let count = fields["random"].flatMap({ reader.int($0.value, "search.strategy.random", atLeast: 1) }) {
+                    search.strategy = .random(count)
+                }
+            } else if case .string(let word)? = entry.value.scalarValue {
+                if word == "grid" {
+                    search.strategy = .grid
+                } else {
+                    reader.error(entry.value.location, "unknown search strategy '\(word)'\(Suggestion.hint(for: word, among: ["grid", "random"])); expected 'grid' or {random: N}")
+                }
+            } else {
+                reader.error(entry.value.location, "search.strategy must be 'grid' or {random: N}, found \(entry.value.kindName)")
+            }
+        }
+        return search
+    }
+
+    // MARK: metrics
+
+    private mutating func decodeMetric(_ node: Node) -> Metric? {
+        guard case .string(let word)? = node.scalarValue else {
+            reader.error(node.location, "a metric must be a name such as 'accuracy' or 'rmse', found \(node.kindName)")
+            return nil
+        }
+        if let metric = Metric(rawValue: word) { return metric }
+        let sklearnAliases: [String: Metric] = [
+            "neg_root_mean_squared_error": .rmse, "neg_mean_squared_error": .mse, "neg_mean_absolute_error": .mae,
+            "neg_log_loss": .logLoss, "neg_mean_absolute_percentage_error": .mape, "roc_auc_ovr": .rocAUC,
+        ]
+        if let metric = sklearnAliases[word] {
+            reader.error(node.location, "write metric '\(word)' as '\(metric.rawValue)': runner reports every metric in its natural direction")
+            return nil
+        }
+        reader.error(node.location, "unknown metric '\(word)'\(Suggestion.hint(for: word, among: Metric.names)); expected one of \(listing(Metric.names))")
+        return nil
+    }
+
+    private mutating func decodeMetrics(_ node: Node) -> [Located<Metric>] {
+        guard let items = reader.list(node, "metrics") else { return [] }
+        var seen = Set<Metric>()
+        var metrics: [Located<Metric>] = []
+        for item in items {
+            guard let metric = decodeMetric(item) else { continue }
+            if !seen.insert(metric).inserted {
+                reader.warning(item.location, "metric '\(metric.rawValue)' is listed twice")
+                continue
+            }
+            metrics.append(Located(metric, at: item.location))
+        }
+        return metrics
+    }
+
+    // MARK: consistency without data
+
+    /// Checks that need the whole spec but not the data: one task for every metric and model.
+    private mutating func checkConsistency(_ experiment: Experiment, top: [String: Entry]) {
+        guard let task = experiment.data.task else { return }
+        TaskChecks.check(experiment, task: task, because: "the spec sets task: \(task.rawValue)", classCount: nil, reader: &reader)
+    }
+}

@@ -1,0 +1,5 @@
+/// What the experiment predicts.
+public enum Task: String, Sendable, Codable, CaseIterable {
+    case classification
+    case regression
+}

@@ -1,0 +1,292 @@
+/// Reads JSON Lines: one flat JSON object per line; keys become columns in order of first
+/// appearance, a missing key or `null` is a missing value. Numbers make numeric columns,
+/// true/false boolean ones, strings categorical ones (NA tokens in strings count as missing).
+public enum JSONLinesReader {
+    public static func read(path: String, options: ReadOptions = ReadOptions()) throws(DataError) -> Table {
+        try read(bytes: FileBytes.read(path: path), path: path, options: options)
+    }
+
+    public static func read(bytes: [UInt8], path: String, options: ReadOptions = ReadOptions()) throws(DataError) -> Table {
+        let result: Result<Table, DataError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(DataError) {
+                if let offset = UTF8Check.firstInvalidOffset(in: buffer) {
+                    let position = TextPosition.locate(offset: offset, in: buffer)
+                    throw DataError(path: path, line: position.line, column: position.column, message: "invalid UTF-8; save the file as UTF-8")
+                }
+                var parser = FlatJSONParser(bytes: buffer, path: path)
+                let cells = try parser.parseLines()
+                return .success(try build(cells, path: path, options: options))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func build(_ parsed: FlatJSONParser.Output, path: String, options: ReadOptions) throws(DataError) -> Table {
+        let missing = Set(options.naValues)
+        for name in options.columnKinds.keys where !parsed.names.contains(name) {
+            throw DataError(path: path, message: "a type is set for column '\(name)', which no record has")
+        }
+        var columns: [Column] = []
+        for (index, name) in parsed.names.enumerated() {
+            let cells = parsed.cells[index]
+            func fail(_ row: Int, _ message: String) -> DataError {
+                DataError(path: path, line: parsed.lines[row], column: cells[row].column, message: message)
+            }
+            func isMissing(_ cell: FlatJSONParser.Cell) -> Bool {
+                switch cell.value {
+                case .missing: return true
+                case .string(let text): return missing.contains(text)
+                default: return false
+                }
+            }
+            let kind = options.columnKinds[name] ?? inferKind(cells, isMissing: isMissing)
+            switch kind {
+            case .numeric, .boolean:
+                var values = [Double]()
+                values.reserveCapacity(cells.count)
+                let numbers = NumberParser()
+                for (row, cell) in cells.enumerated() {
+                    if isMissing(cell) { values.append(.nan); continue }
+                    switch (kind, cell.value) {
+                    case (.numeric, .number(let value)): values.append(value)
+                    case (.numeric, .string(let text)):
+                        let parsedValue = Array(text.utf8).withUnsafeBufferPointer { numbers.parse($0) }
+                        guard let parsedValue else { throw fail(row, "column '\(name)' is numeric but this value is not a number") }
+                        values.append(parsedValue)
+                    case (.boolean, .bool(let flag)): values.append(flag ? 1 : 0)
+                    default: throw fail(row, "column '\(name)' is \(kind.rawValue) but this value is not \(kind == .numeric ? "a number" : "true or false")")
+                    }
+                }
+                columns.append(Column(name: name, numeric: values, kind: kind))
+            case .categorical:
+                columns.append(Column(name: name, strings: cells.map { cell in
+                    if isMissing(cell) { return nil }
+                    switch cell.value {
+                    case .string(let text): return text
+                    case .number(let value): return cell.text ?? formatNumber(value)
+                    case .bool(let flag): return flag ? "true" : "false"
+                    case .missing: return nil
+                    }
+                }))
+            }
+        }
+        do {
+            return try Table(columns: columns)
+        } catch {
+            throw DataError(path: path, message: error.description)
+        }
+    }
+
+    private static func inferKind(_ cells: [FlatJSONParser.Cell], isMissing: (FlatJSONParser.Cell) -> Bool) -> ColumnKind {
+        var numbers = 0, bools = 0, others = 0
+        for cell in cells where !isMissing(cell) {
+            switch cell.value {
+            case .number: numbers += 1
+            case .bool: bools += 1
+            default: others += 1
+            }
+        }
+        if others == 0, bools == 0 { return .numeric }
+        if others == 0, numbers == 0 { return .boolean }
+        return .categorical
+    }
+}
+
+/// A small JSON parser for flat objects (scalar values only), with exact error positions.
+struct FlatJSONParser {
+    enum Value: Equatable {
+        case missing
+        case number(Double)
+        case bool(Bool)
+        case string(String)
+    }
+
+    struct Cell {
+        var value: Value
+        var column: Int
+        /// The number as written, so categorical overrides keep "007" as "007".
+        var text: String?
+    }
+
+    struct Output {
+        var names: [String] = []
+        var cells: [[Cell]] = []
+        var lines: [Int] = []
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    let path: String
+    private var index = 0
+    private var line = 1
+    private var lineStart = 0
+    private let numbers = NumberParser()
+
+    init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
+        self.bytes = bytes
+        self.path = path
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3; lineStart = 3 }
+    }
+
+    private func error(_ message: String, at offset: Int? = nil) -> DataError {
+        let position = TextPosition.locate(offset: offset ?? index, in: bytes)
+        return DataError(path: path, line: position.line, column: position.column, message: message)
+    }
+
+    private func column(of offset: Int) -> Int { TextPosition.locate(offset: offset, in: bytes).column }
+
+    mutating func parseLines() throws(DataError) -> Output {
+        var output = Output()
+        var columnIndex: [String: Int] = [:]
+        var row = 0
+        while index < bytes.count {
+            skipSpaces()
+            if index < bytes.count, bytes[index] == 0x0A || bytes[index] == 0x0D {
+                index += 1
+                continue
+            }
+            guard index < bytes.count else { break }
+            guard bytes[index] == UInt8(ascii: "{") else { throw error("expected a JSON object ('{') at the start of the line") }
+            let objectLine = TextPosition.locate(offset: index, in: bytes).line
+            index += 1
+            var seenKeys = Set<String>()
+            skipSpaces()
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+            } else {
+                while true {
+                    skipSpaces()
+                    let keyOffset = index
+                    guard peek(UInt8(ascii: "\"")) else { throw error("expected a key in double quotes") }
+                    let key = try parseString()
+                    guard seenKeys.insert(key).inserted else { throw error("duplicate key '\(key)'", at: keyOffset) }
+                    skipSpaces()
+                    guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after the key") }
+                    index += 1
+                    skipSpaces()
+                    let valueOffset = index
+                    let (value, text) = try parseScalar(key: key)
+                    let slot: Int
+                    if let existing = columnIndex[key] {
+                        slot = existing
+                    } else {
+                        slot = output.names.count
+                        columnIndex[key] = slot
+                        output.names.append(key)
+                        output.cells.append(Array(repeating: Cell(value: .missing, column: 0), count: row))
+                    }
+                    output.cells[slot].append(Cell(value: value, column: column(of: valueOffset), text: text))
+                    skipSpaces()
+                    if peek(UInt8(ascii: ",")) { index += 1; continue }
+                    if peek(UInt8(ascii: "}")) { index += 1; break }
+                    throw error("expected ',' or '}'")
+                }
+            }
+            skipSpaces()
+            if index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D {
+                throw error("unexpected text after the object; JSON Lines holds one object per line")
+            }
+            row += 1
+            output.lines.append(objectLine)
+            for slot in output.cells.indices where output.cells[slot].count < row {
+                output.cells[slot].append(Cell(value: .missing, column: 0))
+            }
+        }
+        return output
+    }
+
+    private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+
+    private mutating func skipSpaces() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+    }
+
+    private mutating func parseScalar(key: String) throws(DataError) -> (Value, String?) {
+        guard index < bytes.count else { throw error("expected a value for '\(key)'") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return (.string(try parseString()), nil)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            throw error("value of '\(key)' is a nested \(bytes[index] == UInt8(ascii: "{") ? "object" : "array"); only flat records are supported")
+        default:
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { break }
+                index += 1
+            }
+            let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            let text = String(decoding: word, as: UTF8.self)
+            switch text {
+            case "null": return (.missing, nil)
+            case "true": return (.bool(true), nil)
+            case "false": return (.bool(false), nil)
+            default:
+                guard let first = word.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
+                      let value = numbers.parse(word), value.isFinite else {
+                    throw error("value of '\(key)' is not valid JSON (strings need double quotes)", at: start)
+                }
+                return (.number(value), text)
+            }
+        }
+    }
+
+    private mutating func parseString() throws(DataError) -> String {
+        let opening = index
+        index += 1
+        var result: [UInt8] = []
+        while true {
+            guard index < bytes.count, bytes[index] != 0x0A else { throw error("unterminated string", at: opening) }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { index += 1; break }
+            if byte < 0x20 { throw error("control character in a string; escape it") }
+            if byte != UInt8(ascii: "\\") { result.append(byte); index += 1; continue }
+            index += 1
+            guard index < bytes.count else { throw error("unterminated escape") }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): result.append(escaped)
+            case UInt8(ascii: "b"): result.append(0x08)
+            case UInt8(ascii: "f"): result.append(0x0C)
+            case UInt8(ascii: "n"): result.append(0x0A)
+            case UInt8(ascii: "r"): result.append(0x0D)
+            case UInt8(ascii: "t"): result.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard peek(UInt8(ascii: "\\")), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired UTF-16 surrogate in \\u escape")
+                    }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                result.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'", at: index - 2)
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    private mutating func parseHex4() throws(DataError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case 0x30...0x39: digit = UInt32(byte - 0x30)
+            case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value * 16 + digit
+            index += 1
+        }
+        return value
+    }
+}
