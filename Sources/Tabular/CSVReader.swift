@@ -16,8 +16,14 @@ public enum CSVReader {
             do throws(DataError) {
                 let tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path)
                 try checkEncoding(tokenizer)
-                let fields = try tokenizer.tokenize()
-                return .success(try buildTable(tokenizer, fields, options))
+                let missing = MissingValueMatcher(naValues: options.naValues)
+                let names = try columnNames(tokenizer, try tokenizer.tokenize(headerOnly: true))
+                let textColumns = Set(names.indices.filter { options.columnKinds[names[$0]].map { $0 != .numeric } ?? false })
+                var fields = try tokenizer.tokenize(threads: options.threads, missing: missing, textColumns: textColumns)
+                if fields.needsCarefulRescan {
+                    fields = try tokenizer.tokenize(threads: 1, careful: true)
+                }
+                return .success(try buildTable(tokenizer, fields, missing, options))
             } catch {
                 return .failure(error)
             }
@@ -47,12 +53,14 @@ public enum CSVReader {
             do throws(DataError) {
                 let tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path)
                 try checkEncoding(tokenizer)
-                let fields = try tokenizer.tokenize()
+                let fields = try tokenizer.tokenize(careful: true)
                 guard fields.columnCount > 0 else { return .success([]) }
                 var rows = [zip(fields.headerStarts, fields.headerEnds).map { tokenizer.string(start: $0, end: $1) }]
-                for row in 0..<fields.rowCount {
-                    let range = row * fields.columnCount..<(row + 1) * fields.columnCount
-                    rows.append(range.map { tokenizer.string(start: fields.starts[$0], end: fields.ends[$0]) })
+                for chunk in fields.chunks {
+                    for row in 0..<chunk.rowCount {
+                        let range = row * fields.columnCount..<(row + 1) * fields.columnCount
+                        rows.append(range.map { tokenizer.string(start: chunk.starts[$0], end: chunk.ends[$0]) })
+                    }
                 }
                 return .success(rows)
             } catch {
@@ -85,12 +93,12 @@ public enum CSVReader {
         return names
     }
 
-    private static func buildTable(_ tokenizer: CSVTokenizer, _ fields: CSVFields, _ options: ReadOptions) throws(DataError) -> Table {
+    private static func buildTable(_ tokenizer: CSVTokenizer, _ fields: CSVFields, _ missing: MissingValueMatcher, _ options: ReadOptions) throws(DataError) -> Table {
         let names = try columnNames(tokenizer, fields)
         for name in options.columnKinds.keys where !names.contains(name) {
             throw DataError(path: tokenizer.path, message: "a type is set for column '\(name)', which is not in the header")
         }
-        let builder = CSVColumnBuilder(tokenizer: tokenizer, fields: fields, missing: MissingValueMatcher(naValues: options.naValues))
+        let builder = CSVColumnBuilder(tokenizer: tokenizer, fields: fields, missing: missing)
         let kinds = names.map { options.columnKinds[$0] }
         let results = ParallelWork.map(count: names.count, threads: options.threads) { index in
             builder.column(index, name: names[index], kind: kinds[index])
@@ -149,62 +157,80 @@ private struct CSVColumnBuilder: @unchecked Sendable {
     private struct Rejected: Error { let offset: Int }
 
     /// Either the column, or the byte offset of the first value that does not fit.
+    /// Numbers the tokenizer already parsed are copied; spans are parsed here.
     private func numeric(_ index: Int, name: String) -> Result<Column, Rejected> {
-        let rows = fields.rowCount
-        let stride = fields.columnCount
-        var scratch: [UInt8] = []
-        var rejectedAt = -1
-        let values = [Double](unsafeUninitializedCapacity: rows) { output, initialized in
-            fields.starts.withUnsafeBufferPointer { starts in
-                fields.ends.withUnsafeBufferPointer { ends in
-                    for row in 0..<rows {
-                        let field = row * stride + index
-                        let value: Double? = tokenizer.withField(start: starts[field], end: ends[field], scratch: &scratch) { bytes in
-                            missing.isMissing(bytes) ? .nan : numbers.parse(bytes)
-                        }
-                        guard let value else {
-                            rejectedAt = Int(starts[field])
-                            initialized = row
-                            return
-                        }
-                        output[row] = value
-                    }
-                    initialized = rows
+        if fields.chunks.count == 1, let numbers = fields.chunks[0].numbers, fields.chunks[0].firstNonNumber[index] == -1 {
+            return .success(Column(name: name, numeric: numbers[index]))
+        }
+        var values = [Double]()
+        values.reserveCapacity(fields.rowCount)
+        for chunk in fields.chunks {
+            if let numbers = chunk.numbers {
+                let firstNonNumber = chunk.firstNonNumber[index]
+                if firstNonNumber >= 0 { return .failure(Rejected(offset: firstNonNumber)) }
+                if firstNonNumber == -1 {
+                    values += numbers[index]
+                    continue
                 }
             }
+            var rejectedAt = -1
+            var scratch: [UInt8] = []
+            fields.forEachSpan(column: index, in: chunk) { start, end in
+                let value: Double? = tokenizer.withField(start: start, end: end, scratch: &scratch) { bytes in
+                    missing.isMissing(bytes) ? .nan : numbers.parse(bytes)
+                }
+                guard let value else {
+                    rejectedAt = Int(start)
+                    return false
+                }
+                values.append(value)
+                return true
+            }
+            if rejectedAt >= 0 { return .failure(Rejected(offset: rejectedAt)) }
         }
-        if rejectedAt >= 0 { return .failure(Rejected(offset: rejectedAt)) }
         return .success(Column(name: name, numeric: values))
+    }
+
+    /// Calls `body` with each of the column's fields' bytes in row order; stops when it returns false.
+    private func forEachField(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>, UInt32) -> Bool) {
+        var scratch: [UInt8] = []
+        for chunk in fields.chunks {
+            var stopped = false
+            fields.forEachSpan(column: index, in: chunk) { start, end in
+                let keepGoing = tokenizer.withField(start: start, end: end, scratch: &scratch) { body($0, start) }
+                stopped = !keepGoing
+                return keepGoing
+            }
+            if stopped { return }
+        }
     }
 
     private func boolean(_ index: Int, name: String) -> Result<Column, Rejected> {
         var values = [Double]()
         values.reserveCapacity(fields.rowCount)
-        var scratch: [UInt8] = []
-        for row in 0..<fields.rowCount {
-            let field = row * fields.columnCount + index
-            let value: Double? = tokenizer.withField(start: fields.starts[field], end: fields.ends[field], scratch: &scratch) { bytes in
-                if missing.isMissing(bytes) { return .nan }
-                return BooleanText.parse(bytes).map { $0 ? 1 : 0 }
+        var rejectedAt = -1
+        forEachField(index) { bytes, start in
+            if missing.isMissing(bytes) {
+                values.append(.nan)
+            } else if let flag = BooleanText.parse(bytes) {
+                values.append(flag ? 1 : 0)
+            } else {
+                rejectedAt = Int(start)
+                return false
             }
-            guard let value else { return .failure(Rejected(offset: Int(fields.starts[field]))) }
-            values.append(value)
+            return true
         }
+        if rejectedAt >= 0 { return .failure(Rejected(offset: rejectedAt)) }
         return .success(Column(name: name, numeric: values, kind: .boolean))
     }
 
     private func categorical(_ index: Int, name: String) -> Column {
         var interner = ByteInterner()
-        var scratch: [UInt8] = []
-        let rows = fields.rowCount
-        let codes = [Int32](unsafeUninitializedCapacity: rows) { output, initialized in
-            for row in 0..<rows {
-                let field = row * fields.columnCount + index
-                output[row] = tokenizer.withField(start: fields.starts[field], end: fields.ends[field], scratch: &scratch) { bytes in
-                    missing.isMissing(bytes) ? CategoricalColumn.missing : interner.code(for: bytes)
-                }
-            }
-            initialized = rows
+        var codes = [Int32]()
+        codes.reserveCapacity(fields.rowCount)
+        forEachField(index) { bytes, _ in
+            codes.append(missing.isMissing(bytes) ? CategoricalColumn.missing : interner.code(for: bytes))
+            return true
         }
         return Column(name: name, categorical: CategoricalColumn(codes: codes, categories: interner.strings))
     }

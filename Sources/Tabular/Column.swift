@@ -27,9 +27,22 @@ public struct CategoricalColumn: Sendable, Equatable {
 }
 
 /// Column contents. Numeric (and boolean) data is one contiguous `[Double]` with NaN for missing.
+/// Equality is bit-for-bit, so missing values (NaN) compare equal and reproducibility checks
+/// can compare whole tables.
 public enum ColumnStorage: Sendable, Equatable {
     case numeric([Double])
     case categorical(CategoricalColumn)
+
+    public static func == (lhs: ColumnStorage, rhs: ColumnStorage) -> Bool {
+        switch (lhs, rhs) {
+        case (.numeric(let left), .numeric(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { $0.bitPattern == $1.bitPattern }
+        case (.categorical(let left), .categorical(let right)):
+            return left == right
+        default:
+            return false
+        }
+    }
 }
 
 public struct Column: Sendable, Equatable {

@@ -4,86 +4,108 @@ import Glibc
 
 /// Parses decimal text into `Double` without allocating.
 ///
-/// The common case (at most 19 significant digits, a mantissa below 2^53 and a power of ten
-/// within ±22) is exact with one multiplication or division (Clinger's fast path); anything
-/// else goes to `strtod`, so every result is correctly rounded.
+/// The common case (at most 19 digits, a mantissa up to 2^53 and a power of ten within ±22) is
+/// exact with one multiplication or division (Clinger's fast path); anything else goes to
+/// `strtod`, so every result is correctly rounded.
 struct NumberParser: Sendable {
-    private let powersOfTen: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
-    }
-
     /// The number in `bytes`, or nil when the text is not a number. Surrounding spaces are allowed.
+    @inline(__always)
     func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let base = bytes.baseAddress else { return nil }
         var start = 0
         var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        guard start < end else { return nil }
+        guard end > 0 else { return nil }
+        // Spaces and tabs sort below every character a number starts or ends with.
+        if base[0] <= 0x20 || base[end - 1] <= 0x20 {
+            while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
+            while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
+            guard start < end else { return nil }
+        }
 
         var index = start
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-            negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
-        }
+        let negative = base[index] == UInt8(ascii: "-")
+        if negative || base[index] == UInt8(ascii: "+") { index += 1 }
         var mantissa: UInt64 = 0
-        var significantDigits = 0
+        let integerStart = index
+        while index < end {
+            let digit = base[index] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        var digits = index - integerStart
         var exponent = 0
-        var sawDigit = false
-        var truncated = false
-        while index < end, bytes[index] &- 0x30 < 10 {
-            sawDigit = true
-            if significantDigits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 0x30)
-                if mantissa != 0 { significantDigits += 1 }
-            } else {
-                exponent += 1
-                if bytes[index] != 0x30 { truncated = true }
-            }
+        if index < end, base[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < end {
+            let digit = base[index] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
             index += 1
         }
-        if index < end, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < end, bytes[index] &- 0x30 < 10 {
-                sawDigit = true
-                if significantDigits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 0x30)
-                    if mantissa != 0 { significantDigits += 1 }
-                    exponent -= 1
-                } else if bytes[index] != 0x30 {
-                    truncated = true
-                }
-                index += 1
-            }
+            exponent = fractionStart - index
+            digits += index - fractionStart
         }
-        guard sawDigit else { return parseSpecial(bytes, from: index, to: end, negative: negative) }
-        if index < end, bytes[index] | 0x20 == UInt8(ascii: "e") {
+        guard digits > 0 else { return parseSpecial(bytes, from: index, to: end, negative: negative) }
+        if index < end, base[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
             var exponentNegative = false
-            if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-                exponentNegative = bytes[index] == UInt8(ascii: "-")
+            if index < end, base[index] == UInt8(ascii: "-") || base[index] == UInt8(ascii: "+") {
+                exponentNegative = base[index] == UInt8(ascii: "-")
                 index += 1
             }
             var written = 0
-            var sawExponentDigit = false
-            while index < end, bytes[index] &- 0x30 < 10 {
-                sawExponentDigit = true
-                if written < 100_000 { written = written * 10 + Int(bytes[index] &- 0x30) }
+            let exponentStart = index
+            while index < end {
+                let digit = base[index] &- 0x30
+                if digit >= 10 { break }
+                if written < 100_000 { written = written * 10 + Int(digit) }
                 index += 1
             }
-            guard sawExponentDigit else { return nil }
+            guard index > exponentStart else { return nil }
             exponent += exponentNegative ? -written : written
         }
         guard index == end else { return nil }
 
-        if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+        // Up to 19 digits the mantissa is exact (leading zeros count, which only sends a few
+        // inputs to the slow path).
+        if digits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+            value = exponent < 0 ? value / Self.powerOfTen(-exponent) : value * Self.powerOfTen(exponent)
             return negative ? -value : value
         }
         return slowParse(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// 10^exponent for 0...22, all exactly representable.
+    @inline(__always)
+    private static func powerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
     }
 
     /// inf, infinity and nan, any case, as pandas accepts them.

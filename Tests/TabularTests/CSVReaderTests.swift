@@ -152,3 +152,70 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(try CSVReader.header(path: path), ["x", "y"], "the ragged row below the header does not matter")
     }
 }
+
+/// Files above the parallel threshold take the quote-free fast path, split across threads;
+/// every result must equal the careful single-threaded reading.
+final class CSVFastPathTests: XCTestCase {
+    private func bigCSV(rows: Int, lineEnd: String = "\n", switchTextAt: Int? = nil) -> String {
+        var text = "id,x,label,late,flag\(lineEnd)"
+        text.reserveCapacity(rows * 48)
+        for row in 0..<rows {
+            let x = row % 13 == 0 ? "NA" : String(Double(row) * 0.37 - 11)
+            let late = switchTextAt.map { row >= $0 ? "t\(row % 3)" : String(row % 5) } ?? String(row % 5)
+            text += "\(row),\(x),c\(row % 7),\(late),\(row % 2 == 0 ? "true" : "False")\(lineEnd)"
+            if row % 1000 == 999 { text += lineEnd }  // blank lines are skipped
+        }
+        return text
+    }
+
+    private func read(_ text: String, threads: Int) throws -> Table {
+        try CSVReader.read(bytes: Array(text.utf8), path: "big.csv", options: ReadOptions(threads: threads))
+    }
+
+    func testParallelFastPathMatchesSerialReading() throws {
+        for lineEnd in ["\n", "\r\n"] {
+            let text = bigCSV(rows: 60_000, lineEnd: lineEnd)
+            XCTAssertGreaterThan(text.utf8.count, 1 << 20)
+            let serial = try read(text, threads: 1)
+            let parallel = try read(text, threads: 3)
+            XCTAssertEqual(serial.columnNames, parallel.columnNames)
+            for (left, right) in zip(serial.columns, parallel.columns) {
+                XCTAssertTrue(left == right, "column \(left.name) differs between 1 and 3 threads")
+            }
+            XCTAssertEqual(serial.rowCount, 60_000)
+            XCTAssertEqual(serial.columns.map(\.kind), [.numeric, .numeric, .categorical, .numeric, .boolean])
+            XCTAssertEqual(serial["x"]?.missingCount, (0..<60_000).filter { $0 % 13 == 0 }.count)
+            XCTAssertEqual(serial["x"]?.numericValues?[1], 0.37 - 11)
+        }
+    }
+
+    func testColumnThatTurnsToTextLateIsCategoricalEverywhere() throws {
+        let text = bigCSV(rows: 60_000, switchTextAt: 45_000)
+        for threads in [1, 2, 4] {
+            let table = try read(text, threads: threads)
+            let late = try XCTUnwrap(table["late"])
+            XCTAssertEqual(late.kind, .categorical, "threads \(threads)")
+            XCTAssertEqual(late.text(at: 12), "2")
+            XCTAssertEqual(late.text(at: 45_001), "t1")
+            XCTAssertEqual(table["x"]?.kind, .numeric)
+        }
+    }
+
+    func testRaggedRowDeepInABigFileIsLocated() {
+        var text = bigCSV(rows: 60_000)
+        text += "1,2\n"
+        for threads in [1, 3] {
+            XCTAssertThrowsError(try read(text, threads: threads)) { error in
+                XCTAssertEqual((error as? DataError)?.message, "row has 2 fields but the header has 5", "threads \(threads)")
+                XCTAssertEqual((error as? DataError)?.line, 60_062)
+            }
+        }
+    }
+
+    func testOverriddenTextColumnsInTheFastPath() throws {
+        let text = bigCSV(rows: 60_000)
+        let table = try CSVReader.read(bytes: Array(text.utf8), path: "big.csv", options: ReadOptions(columnKinds: ["id": .categorical], threads: 2))
+        XCTAssertEqual(table["id"]?.kind, .categorical)
+        XCTAssertEqual(table["id"]?.text(at: 59_999), "59999")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+@testable import Spec
+import Tabular
+
+final class DataChecksTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("datachecks-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func write(_ name: String, _ text: String) throws {
+        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    private func check(_ yaml: String) -> SpecCheck {
+        SpecLoader.load(text: yaml, file: "exp.yaml", baseDirectory: folder.path)
+    }
+
+    func testTaskInference() {
+        XCTAssertEqual(TaskInference.infer(from: Column(name: "y", strings: ["a", "b"])).task, .classification)
+        XCTAssertEqual(TaskInference.infer(from: Column(name: "y", numeric: [0, 1, 2, 1])).task, .classification)
+        XCTAssertEqual(TaskInference.infer(from: Column(name: "y", numeric: [0.5, 1, 2])).task, .regression)
+        XCTAssertEqual(TaskInference.infer(from: Column(name: "y", numeric: (0..<21).map(Double.init))).task, .regression)
+        XCTAssertEqual(TaskInference.infer(from: Column(name: "y", numeric: [0, 1], kind: .boolean)).task, .classification)
+    }
+
+    func testDataErrorsPointIntoTheDataFile() throws {
+        try write("rows.csv", "a,y\n1,x\n2\n")
+        let result = check("version: 1\ndata: {source: rows.csv, target: y}\nmodels: [{type: gaussian_nb}]\n")
+        XCTAssertEqual(result.errors.map(\.description), ["\(folder.path)/rows.csv:3:2: error: row has 1 field but the header has 2"])
+    }
+
+    func testSingleClassAndRareClasses() throws {
+        try write("one.csv", "a,y\n1,x\n2,x\n3,x\n")
+        XCTAssertEqual(check("version: 1\ndata: {source: one.csv, target: y}\nmodels: [{type: gaussian_nb}]\n").errors.map(\.description),
+                       ["exp.yaml:2:33: error: target 'y' has a single class 'x'; classification needs at least two"])
+        var rows = "a,y\n"
+        for index in 0..<40 { rows += "\(index),\(index < 4 ? "rare" : "common")\n" }
+        try write("rare.csv", rows + "99,single\n")
+        XCTAssertEqual(check("version: 1\ndata: {source: rare.csv, target: y}\nmodels: [{type: gaussian_nb}]\n").errors.map(\.description), [
+            "exp.yaml:2:34: error: class 'rare' of target 'y' has 4 rows, about 3 after the test split: fewer than search.cv = 5 folds; lower cv or merge rare classes",
+            "exp.yaml:2:34: error: class 'single' of target 'y' has only 1 row; a stratified split needs at least 2 per class (remove or merge the class)",
+        ])
+    }
+
+    func testMissingTargetsWarnAndAllMissingFails() throws {
+        var rows = "a,y\n"
+        for index in 0..<30 { rows += "\(index),\(index == 3 ? "" : String(index % 2))\n" }
+        try write("gaps.csv", rows)
+        let result = check("version: 1\ndata: {source: gaps.csv, target: y}\nmodels: [{type: gaussian_nb}]\n")
+        XCTAssertTrue(result.isValid)
+        XCTAssertEqual(result.diagnostics.map(\.description), ["exp.yaml:2:34: warning: 1 row of 30 have no value in target 'y' and will be left out"])
+        try write("empty.csv", "a,y\n1,\n2,\n")
+        XCTAssertEqual(check("version: 1\ndata: {source: empty.csv, target: y}\nmodels: [{type: gaussian_nb}]\n").errors.map(\.description),
+                       ["exp.yaml:2:35: error: target 'y' has no values"])
+    }
+
+    func testPreprocessingFlow() throws {
+        try write("mix.csv", "num,cat,y\n1,a,1.5\n,b,2.5\n3,,3.5\n")
+        let yaml = """
+            version: 1
+            data: {source: mix.csv, target: y}
+            preprocess:
+              - impute: {columns: all, strategy: median}
+              - scale: {columns: [cat]}
+            models: [{type: ridge}]
+            """
+        XCTAssertEqual(check(yaml).errors.map(\.description), [
+            "exp.yaml:4:5: error: median imputation needs numbers, and column 'cat' is categorical; use strategy: most_frequent or constant for it",
+            "exp.yaml:4:5: error: column 'cat' is categorical and no step encodes it; add `- one_hot: {columns: [cat]}` (or ordinal) to preprocess, or list it in data.drop",
+            "exp.yaml:5:5: error: scale needs numbers, and column 'cat' is categorical; encode it first with one_hot or ordinal",
+        ])
+        let fixed = """
+            version: 1
+            data: {source: mix.csv, target: y}
+            preprocess:
+              - impute: {columns: numeric, strategy: median}
+              - one_hot: {columns: [cat]}
+              - scale: {}
+            models: [{type: ridge}, {type: hist_gradient_boosting}]
+            """
+        XCTAssertTrue(check(fixed).isValid, "\(check(fixed).diagnostics)")
+        let boostingOnly = "version: 1\ndata: {source: mix.csv, target: y}\npreprocess: [{one_hot: {}}]\nmodels: [{type: hist_gradient_boosting}]\n"
+        XCTAssertTrue(check(boostingOnly).isValid, "hist_gradient_boosting takes missing values")
+    }
+
+    func testTargetCannotBePreprocessedOrDropped() throws {
+        try write("t.csv", "a,y\n1,1.5\n2,2.5\n")
+        XCTAssertEqual(check("version: 1\ndata: {source: t.csv, target: y, drop: [y]}\npreprocess: [{scale: {columns: [y]}}]\nmodels: [{type: ridge}]\n").errors.map(\.description), [
+            "exp.yaml:2:41: error: 'y' is the target; it cannot be dropped",
+            "exp.yaml:3:33: error: 'y' is the target; preprocessing applies to features only",
+        ])
+    }
+
+    func testTypesOverrideInference() throws {
+        try write("codes.csv", "zip,y\n1000,1.5\n2000,2.5\n")
+        let result = check("version: 1\ndata: {source: codes.csv, target: y, types: {zip: categorical}}\nmodels: [{type: ridge}]\n")
+        XCTAssertEqual(result.errors.first?.description, "exp.yaml:2:35: error: column 'zip' is categorical and no step encodes it; add `- one_hot: {columns: [zip]}` (or ordinal) to preprocess, or list it in data.drop")
+        XCTAssertEqual(check("version: 1\ndata: {source: codes.csv, target: y, types: {zp: categorical}}\nmodels: [{type: ridge}]\n").errors.map(\.description),
+                       ["exp.yaml:2:46: error: typed column 'zp' is not a column of codes.csv (did you mean 'zip'?)"])
+    }
+}
