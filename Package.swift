@@ -3,10 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "runner",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "runner", targets: ["RunnerCLI"]),
         .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "Learn", targets: ["Learn"]),
         .library(name: "Spec", targets: ["Spec"]),
     ],
     dependencies: [
@@ -15,14 +16,17 @@ let package = Package(
     ],
     targets: [
         .target(name: "Tabular"),
-        .target(name: "Spec", dependencies: ["Tabular", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Learn", dependencies: ["Tabular"]),
+        .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "RunnerCLI",
             dependencies: ["Tabular", "Spec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
+        .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Learn
 import Spec
 
 struct Validate: ParsableCommand {

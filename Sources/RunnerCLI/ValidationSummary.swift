@@ -1,3 +1,4 @@
+import Learn
 import Spec
 
 /// The one-paragraph report `runner validate` prints for a valid spec.

@@ -1,3 +1,4 @@
+import Learn
 /// A 1-based position in a spec file.
 public struct SourceLocation: Sendable, Equatable, Hashable, Codable, Comparable {
     public var line: Int

@@ -1,3 +1,4 @@
+import Learn
 import Tabular
 
 /// A value with the place in the spec it came from, for messages about it later.
@@ -71,16 +72,6 @@ public enum ColumnSelector: Sendable, Equatable {
     case names([Located<String>])
 }
 
-public enum ImputeStrategy: String, Sendable, CaseIterable {
-    case mean, median
-    case mostFrequent = "most_frequent"
-    case constant
-}
-
-public enum ScaleMethod: String, Sendable, CaseIterable {
-    case standard, minmax, robust
-}
-
 public enum UnknownCategoryRule: String, Sendable, CaseIterable {
     /// Fail on a category not seen in training.
     case error
@@ -100,11 +91,7 @@ public enum PreprocessStep: Sendable {
     case scale(columns: ColumnSelector, method: ScaleMethod)
 
     public enum DropAxis: String, Sendable, CaseIterable { case rows, columns }
-    public enum OneHotDrop: String, Sendable, CaseIterable {
-        case none
-        case first
-        case ifBinary = "if_binary"
-    }
+    public typealias OneHotDrop = Learn.OneHotDrop
 
     public var columns: ColumnSelector {
         switch self {

@@ -1,3 +1,4 @@
+import Learn
 /// Model types a spec may name, with the tasks they solve and the hyperparameters they take.
 /// Names and defaults follow scikit-learn's estimators.
 public struct ModelType: Sendable {

@@ -1,3 +1,4 @@
+import Learn
 import Yams
 
 /// A mapping entry with its key's position.

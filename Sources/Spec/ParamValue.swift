@@ -1,3 +1,4 @@
+import Learn
 /// A hyperparameter value as written in the spec.
 public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null

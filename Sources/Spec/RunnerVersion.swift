@@ -1,3 +1,4 @@
+import Learn
 /// The runner's version, recorded in every artifact it writes.
 public enum RunnerVersion {
     public static let current = "0.1.0"

@@ -1,3 +1,4 @@
+import Learn
 import Yams
 
 extension SpecDecoder {

@@ -1,3 +1,4 @@
+import Learn
 import Tabular
 import Yams
 

@@ -1,3 +1,4 @@
+import Learn
 /// "Did you mean" hints: the closest known word by edit distance (a swap of two neighbours
 /// counts as one edit), when it is close enough to be a plausible typo.
 enum Suggestion {

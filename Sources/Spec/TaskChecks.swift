@@ -1,3 +1,4 @@
+import Learn
 /// Checks that every metric, model and option fits the experiment's task.
 /// Runs once the task is known: set in the spec, or inferred from the data.
 enum TaskChecks {

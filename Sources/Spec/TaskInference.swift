@@ -1,3 +1,4 @@
+import Learn
 import Tabular
 
 /// Decides classification or regression from the target column when the spec does not say:

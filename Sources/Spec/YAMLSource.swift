@@ -1,3 +1,4 @@
+import Learn
 import Yams
 
 /// A scalar as the spec language types it. Only plain (unquoted) scalars can be null, booleans

@@ -41,9 +41,9 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
             }
             min = present.first
             max = present.last
-            p25 = Self.quantile(present, 0.25)
-            median = Self.quantile(present, 0.5)
-            p75 = Self.quantile(present, 0.75)
+            p25 = Quantile.linear(present, 0.25)
+            median = Quantile.linear(present, 0.5)
+            p75 = Quantile.linear(present, 0.75)
         case .categorical(let categorical):
             var counts = [Int](repeating: 0, count: categorical.categories.count)
             for code in categorical.codes where code != CategoricalColumn.missing { counts[Int(code)] += 1 }
@@ -55,14 +55,6 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
         }
     }
 
-    /// Linear interpolation between closest ranks (numpy's default, used by pandas).
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = Swift.min(lower + 1, sorted.count - 1)
-        let fraction = position - Double(lower)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
-    }
 }
 
 /// The shape of a table and a summary of each column.
@@ -74,5 +66,16 @@ public struct TableSummary: Sendable, Equatable, Codable {
         rows = table.rowCount
         let source = table.columns
         columns = ParallelWork.map(count: source.count, threads: threads) { ColumnSummary(column: source[$0]) }
+    }
+}
+
+public enum Quantile {
+    /// The q-quantile of sorted, non-empty values by linear interpolation between closest
+    /// ranks (numpy's default, used by pandas and scikit-learn's RobustScaler).
+    public static func linear(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = Swift.min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,11 +23,14 @@ public enum ParallelWork {
         let workers = min(max(1, threads), count)
         if workers == 1 { return (0..<count).map(body) }
         let slots = ResultSlots<Result>(count: count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < count {
+        // Workers take the next unclaimed index, so uneven items balance across threads;
+        // each result still lands in its own slot.
+        let counter = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = counter.next()
+                if index >= count { break }
                 slots.store(body(index), at: index)
-                index += workers
             }
         }
         return slots.collect()
@@ -52,4 +56,11 @@ private final class ResultSlots<Result>: @unchecked Sendable {
     func store(_ value: Result, at index: Int) { storage[index] = value }
 
     func collect() -> [Result] { (0..<count).map { storage[$0]! } }
+}
+
+/// A shared, thread-safe "next index" for work distribution.
+private final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import Spec
+@testable import Learn
+import Spec
 
 /// The published JSON Schema must name exactly what the decoder accepts.
 final class CatalogTests: XCTestCase {

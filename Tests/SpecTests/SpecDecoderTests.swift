@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import Spec
+@testable import Learn
+import Spec
 import Tabular
 
 final class SpecDecoderTests: XCTestCase {

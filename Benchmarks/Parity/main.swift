@@ -1,0 +1,83 @@
+// Parity harness: runs the linear family (logistic regression / ridge) on every dataset of
+// ../shared/bench/sklearn_baseline.json with that script's protocol, and prints one JSON line
+// per dataset (CV mean of the best candidate, test metrics, search wall time).
+// Usage: parity DATA_DIR BASELINE_JSON [THREADS]
+import Dispatch
+import Foundation
+import Learn
+import Tabular
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+}
+
+func run() throws {
+    let arguments = CommandLine.arguments
+    guard arguments.count >= 3 else { throw Failure(description: "usage: parity DATA_DIR BASELINE_JSON [THREADS]") }
+    let dataFolder = arguments[1]
+    let threads = arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2
+    let baselineData = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
+    guard let baseline = (try JSONSerialization.jsonObject(with: baselineData) as? [String: Any])?["baseline"] as? [String: [String: Any]] else {
+        throw Failure(description: "no 'baseline' section in \(arguments[2])")
+    }
+    for name in baseline.keys.sorted() {
+        let entry = baseline[name]!
+        let targetName = entry["target"] as! String
+        let task: Task = (entry["task"] as! String) == "regression" ? .regression : .classification
+        let numeric = entry["numeric_columns"] as! [String]
+        let categorical = entry["categorical_columns"] as! [String]
+        let table = try CSVReader.read(path: "\(dataFolder)/\(name).csv", options: ReadOptions(naValues: [""]))
+        let target = try Target.encode(table[targetName]!, task: task)
+        let features = table.dropping(columns: [targetName])
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        let split = try DataSplit.trainTest(target, testSize: .fraction(0.2), stratify: task == .classification, shuffle: true, seed: 42)
+        var steps: [PreprocessingConfig] = []
+        if !numeric.isEmpty { steps.append(.impute(columns: .names(numeric), strategy: .mean, fillValue: nil)) }
+        if !categorical.isEmpty {
+            steps.append(.impute(columns: .names(categorical), strategy: .mostFrequent, fillValue: nil))
+            steps.append(.oneHot(columns: .names(categorical), ignoreUnknown: true, drop: .none))
+        }
+        if !numeric.isEmpty { steps.append(.scale(columns: .names(numeric), method: .standard)) }
+        let candidates: [SearchCandidate] = [0.1, 1.0, 10.0].map { value in
+            let model: ModelConfig = task == .classification
+                ? .logisticRegression(LogisticRegressionConfig(c: value, maxIterations: 1000))
+                : .ridge(RidgeConfig(alpha: value))
+            return SearchCandidate(model: task == .classification ? "logistic_regression" : "ridge",
+                                   params: [task == .classification ? "C" : "alpha": "\(value)"],
+                                   pipeline: PipelineConfig(steps: steps, model: model))
+        }
+        let scoring: Metric = task == .classification ? .accuracy : .r2
+        let trainFeatures = features.taking(rows: split.train), trainTarget = target.taking(rows: split.train)
+        let result = try ModelSearch.run(
+            features: trainFeatures, target: trainTarget, candidates: candidates,
+            settings: SearchSettings(folds: 5, stratified: task == .classification, shuffle: true, seed: 42, scoring: scoring, threads: threads))
+        let best = candidates[result.bestIndex]
+        let fitted = try best.pipeline.fit(trainFeatures, trainTarget)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let prediction = try fitted.predict(features.taking(rows: split.test))
+        let testTarget = target.taking(rows: split.test)
+        let testMetrics: [Metric] = task == .classification ? [.accuracy, .f1Macro, .precisionMacro, .recallMacro] : [.rmse, .mae, .r2]
+        var test: [String: Double] = [:]
+        for metric in testMetrics { test[metric.rawValue] = try Scoring.score(metric, truth: testTarget, prediction: prediction) }
+        var iterations = 0
+        if case .linear(let linear) = fitted.model { iterations = linear.iterations }
+        let report: [String: Any] = [
+            "n_iter": iterations,
+            "dataset": name, "family": task == .classification ? "logistic_regression" : "ridge",
+            "rows": table.rowCount, "cv_scoring": scoring.rawValue, "best_params": best.params,
+            "best_cv_score": result.best.scores[scoring]!.mean, "best_cv_std": result.best.scores[scoring]!.std,
+            "candidates": result.candidates.map { ["params": $0.params, "mean": $0.scores[scoring]!.mean] },
+            "test": test, "search_wall_s": wall, "threads": threads,
+        ]
+        let line = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+        print(String(decoding: line, as: UTF8.self))
+    }
+}
+
+do {
+    try run()
+} catch {
+    FileHandle.standardError.write(Data("parity: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,147 @@
+import Tabular
+
+/// A preprocessing step after `fit`: the learned state, as plain data (no code), which
+/// transforms any table with the same columns.
+public enum FittedTransformer: Sendable, Equatable, Codable {
+    case impute(columns: [String], fills: [FillValue])
+    case dropColumns([String])
+    case oneHot(columns: [OneHotColumn], ignoreUnknown: Bool)
+    case ordinal(columns: [String], categories: [[String]], unknownValue: Double?)
+    case scale(columns: [String], offsets: [Double], scales: [Double])
+
+    /// One encoded column: its categories in output order, and which one (if any) is dropped.
+    public struct OneHotColumn: Sendable, Equatable, Codable {
+        public var name: String
+        public var categories: [String]
+        public var droppedIndex: Int?
+    }
+
+    public func transform(_ table: Table) throws(LearnError) -> Table {
+        switch self {
+        case .impute(let columns, let fills):
+            var output = table
+            for (name, fill) in zip(columns, fills) {
+                output = try output.replacing(name) { column throws(LearnError) in try Self.fill(column, with: fill) }
+            }
+            return output
+        case .dropColumns(let names):
+            return table.dropping(columns: Set(names))
+        case .oneHot(let columns, let ignoreUnknown):
+            var output = table
+            for column in columns {
+                output = try Self.oneHot(output, column, ignoreUnknown: ignoreUnknown)
+            }
+            return output
+        case .ordinal(let columns, let categories, let unknownValue):
+            var output = table
+            for (name, order) in zip(columns, categories) {
+                output = try output.replacing(name) { column throws(LearnError) in
+                    try Self.ordinal(column, order: order, unknownValue: unknownValue)
+                }
+            }
+            return output
+        case .scale(let columns, let offsets, let scales):
+            var output = table
+            for (index, name) in columns.enumerated() {
+                output = try output.replacing(name) { column throws(LearnError) in
+                    guard var values = column.numericValues else {
+                        throw LearnError("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
+                    }
+                    let offset = offsets[index], scale = scales[index]
+                    values.withUnsafeMutableBufferPointer { buffer in
+                        for row in buffer.indices { buffer[row] = (buffer[row] - offset) / scale }
+                    }
+                    return Column(name: name, numeric: values)
+                }
+            }
+            return output
+        }
+    }
+
+    private static func fill(_ column: Column, with fill: FillValue) throws(LearnError) -> Column {
+        switch (column.storage, fill) {
+        case (.numeric(var values), .number(let number)):
+            for row in values.indices where values[row].isNaN { values[row] = number }
+            return Column(name: column.name, numeric: values, kind: column.kind)
+        case (.categorical(var categorical), .text(let text)):
+            guard categorical.codes.contains(CategoricalColumn.missing) else { return column }
+            var code = categorical.categories.firstIndex(of: text).map(Int32.init)
+            if code == nil {
+                code = Int32(categorical.categories.count)
+                categorical.categories.append(text)
+            }
+            for row in categorical.codes.indices where categorical.codes[row] == CategoricalColumn.missing {
+                categorical.codes[row] = code!
+            }
+            return Column(name: column.name, categorical: categorical)
+        case (.numeric, .text(let text)):
+            throw LearnError("column '\(column.name)' is numeric here but was text when the imputer learned '\(text)' for it")
+        case (.categorical, .number):
+            throw LearnError("column '\(column.name)' is text here but was numeric when the imputer was fitted")
+        }
+    }
+
+    private static func oneHot(_ table: Table, _ spec: OneHotColumn, ignoreUnknown: Bool) throws(LearnError) -> Table {
+        guard let position = table.index(of: spec.name) else {
+            throw LearnError("column '\(spec.name)' is missing from the input")
+        }
+        let column = table.columns[position]
+        let lookup = Dictionary(uniqueKeysWithValues: spec.categories.enumerated().map { ($1, $0) })
+        var outputs = [[Double]](repeating: [Double](repeating: 0, count: column.count), count: spec.categories.count)
+        for row in 0..<column.count {
+            let key = CategoryKey.text(of: column, at: row)
+            guard let index = lookup[key] else {
+                if ignoreUnknown { continue }
+                throw LearnError("column '\(spec.name)' has the value '\(key)', not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
+            }
+            outputs[index][row] = 1
+        }
+        var columns = table.columns
+        var encoded: [Column] = []
+        for (index, category) in spec.categories.enumerated() where index != spec.droppedIndex {
+            encoded.append(Column(name: "\(spec.name)_\(category)", numeric: outputs[index]))
+        }
+        columns.replaceSubrange(position...position, with: encoded)
+        do {
+            return try Table(columns: columns)
+        } catch {
+            throw LearnError("one-hot encoding '\(spec.name)' made a column name that already exists: \(error.description); rename the column")
+        }
+    }
+
+    private static func ordinal(_ column: Column, order: [String], unknownValue: Double?) throws(LearnError) -> Column {
+        let lookup = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, Double($0)) })
+        var values = [Double](repeating: .nan, count: column.count)
+        for row in 0..<column.count where !column.isMissing(at: row) {
+            let key = CategoryKey.text(of: column, at: row)
+            if let code = lookup[key] {
+                values[row] = code
+            } else if let unknownValue {
+                values[row] = unknownValue
+            } else {
+                throw LearnError("column '\(column.name)' has the value '\(key)', not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
+            }
+        }
+        return Column(name: column.name, numeric: values)
+    }
+}
+
+/// Category text of a cell: the string for categorical columns, the number's shortest text
+/// for numeric ones, "nan" for a missing value (scikit-learn's missing category).
+enum CategoryKey {
+    static let missing = "nan"
+
+    static func text(of column: Column, at row: Int) -> String {
+        column.text(at: row) ?? missing
+    }
+}
+
+extension Table {
+    /// The table with one column replaced by `transform`'s result.
+    func replacing(_ name: String, _ transform: (Column) throws(LearnError) -> Column) throws(LearnError) -> Table {
+        guard let position = index(of: name) else { throw LearnError("column '\(name)' is missing from the input") }
+        var columns = self.columns
+        columns[position] = try transform(columns[position])
+        return try! Table(columns: columns)
+    }
+}

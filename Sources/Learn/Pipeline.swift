@@ -1,0 +1,65 @@
+import Tabular
+
+/// Preprocessing steps followed by a model, fitted together on training rows only.
+public struct PipelineConfig: Sendable, Equatable {
+    public var steps: [PreprocessingConfig]
+    public var model: ModelConfig
+
+    public init(steps: [PreprocessingConfig], model: ModelConfig) {
+        self.steps = steps
+        self.model = model
+    }
+
+    /// Fits every step on `features` (already without the target), then the model.
+    public func fit(_ features: Table, _ target: Target) throws(LearnError) -> FittedPipeline {
+        guard features.rowCount > 0 else { throw LearnError("the training data has no rows") }
+        guard features.rowCount == target.count else {
+            throw LearnError("features have \(features.rowCount) rows but the target has \(target.count)")
+        }
+        var table = features
+        var fitted: [FittedTransformer] = []
+        for step in steps {
+            let state = try step.fit(table)
+            table = try state.transform(table)
+            fitted.append(state)
+        }
+        let x = try FeatureMatrix.build(table, allowMissing: model.acceptsMissingValues, model: model.typeName)
+        let classes: [String]?
+        if case .classes(_, let names) = target { classes = names } else { classes = nil }
+        return FittedPipeline(
+            inputColumns: features.columnNames, steps: fitted, featureNames: table.columnNames,
+            model: try model.fit(x, target), classes: classes, acceptsMissingValues: model.acceptsMissingValues)
+    }
+}
+
+/// A fitted pipeline: learned preprocessing state and model, all plain data.
+public struct FittedPipeline: Sendable, Equatable, Codable {
+    /// Columns the pipeline reads, in order.
+    public var inputColumns: [String]
+    public var steps: [FittedTransformer]
+    /// Columns the model sees after preprocessing.
+    public var featureNames: [String]
+    public var model: FittedModel
+    /// Class labels for classification, in the order of probability columns.
+    public var classes: [String]?
+    var acceptsMissingValues: Bool
+
+    /// The table as the model sees it.
+    public func features(_ table: Table) throws(LearnError) -> Matrix {
+        var current: Table
+        do {
+            current = try table.selecting(columns: inputColumns)
+        } catch {
+            throw LearnError("the input lacks a column the pipeline needs: \(error.description)")
+        }
+        for step in steps { current = try step.transform(current) }
+        guard current.columnNames == featureNames else {
+            throw LearnError("preprocessing produced columns \(current.columnNames), but the model was fitted on \(featureNames)")
+        }
+        return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model")
+    }
+
+    public func predict(_ table: Table) throws(LearnError) -> Prediction {
+        model.predict(try features(table))
+    }
+}
