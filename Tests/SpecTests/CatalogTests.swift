@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
-@testable import Learn
-import Spec
+import Learn
+@testable import Spec
 
 /// The published JSON Schema must name exactly what the decoder accepts.
 final class CatalogTests: XCTestCase {

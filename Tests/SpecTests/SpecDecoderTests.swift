@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
-@testable import Learn
-import Spec
+import Learn
+@testable import Spec
 import Tabular
 
 final class SpecDecoderTests: XCTestCase {

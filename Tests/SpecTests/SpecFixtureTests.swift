@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
-@testable import Learn
-import Spec
+import Learn
+@testable import Spec
 
 /// The shipped examples are valid; every broken fixture is rejected with the diagnostic it names.
 final class SpecFixtureTests: XCTestCase {
