@@ -6,10 +6,14 @@ public enum ColumnSelection: Sendable, Equatable, Codable {
     case numeric
     case categorical
     case all
+    /// Exactly these columns; each must be present.
     case names([String])
+    /// Those of these columns still present (earlier steps may have dropped or encoded some).
+    case available([String])
 
     func resolve(in table: Table) throws(LearnError) -> [String] {
         switch self {
+        case .available(let names): return names.filter { table.index(of: $0) != nil }
         case .numeric: return table.columns.filter { $0.kind != .categorical }.map(\.name)
         case .categorical: return table.columns.filter { $0.kind == .categorical }.map(\.name)
         case .all: return table.columnNames
