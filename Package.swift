@@ -24,6 +24,7 @@ let package = Package(
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
+        .executableTarget(name: "tree-bench", dependencies: ["Learn", "Tabular"], path: "Benchmarks/TreeBench"),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),

@@ -16,6 +16,7 @@ func run() throws {
     guard arguments.count >= 3 else { throw Failure(description: "usage: parity DATA_DIR BASELINE_JSON [THREADS]") }
     let dataFolder = arguments[1]
     let threads = arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2
+    let families = arguments.count > 4 ? arguments[4].split(separator: ",").map(String.init) : ["linear"]
     let baselineData = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
     guard let baseline = (try JSONSerialization.jsonObject(with: baselineData) as? [String: Any])?["baseline"] as? [String: [String: Any]] else {
         throw Failure(description: "no 'baseline' section in \(arguments[2])")
@@ -30,6 +31,7 @@ func run() throws {
         let target = try Target.encode(table[targetName]!, task: task)
         let features = table.dropping(columns: [targetName])
 
+        for family in families {
         let start = DispatchTime.now().uptimeNanoseconds
         let split = try DataSplit.trainTest(target, testSize: .fraction(0.2), stratify: task == .classification, shuffle: true, seed: 42)
         var steps: [PreprocessingConfig] = []
@@ -39,14 +41,7 @@ func run() throws {
             steps.append(.oneHot(columns: .names(categorical), ignoreUnknown: true, drop: .none))
         }
         if !numeric.isEmpty { steps.append(.scale(columns: .names(numeric), method: .standard)) }
-        let candidates: [SearchCandidate] = [0.1, 1.0, 10.0].map { value in
-            let model: ModelConfig = task == .classification
-                ? .logisticRegression(LogisticRegressionConfig(c: value, maxIterations: 1000))
-                : .ridge(RidgeConfig(alpha: value))
-            return SearchCandidate(model: task == .classification ? "logistic_regression" : "ridge",
-                                   params: [task == .classification ? "C" : "alpha": "\(value)"],
-                                   pipeline: PipelineConfig(steps: steps, model: model))
-        }
+        let candidates = familyCandidates(family, task: task, steps: steps)
         let scoring: Metric = task == .classification ? .accuracy : .r2
         let trainFeatures = features.taking(rows: split.train), trainTarget = target.taking(rows: split.train)
         let result = try ModelSearch.run(
@@ -64,7 +59,7 @@ func run() throws {
         if case .linear(let linear) = fitted.model { iterations = linear.iterations }
         let report: [String: Any] = [
             "n_iter": iterations,
-            "dataset": name, "family": task == .classification ? "logistic_regression" : "ridge",
+            "dataset": name, "family": candidates[0].model,
             "rows": table.rowCount, "cv_scoring": scoring.rawValue, "best_params": best.params,
             "best_cv_score": result.best.scores[scoring]!.mean, "best_cv_std": result.best.scores[scoring]!.std,
             "candidates": result.candidates.map { ["params": $0.params, "mean": $0.scores[scoring]!.mean] },
@@ -72,6 +67,34 @@ func run() throws {
         ]
         let line = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: line, as: UTF8.self))
+        }
+    }
+}
+
+/// The reference grids of sklearn_baseline.py's `model_grid`.
+func familyCandidates(_ family: String, task: Task, steps: [PreprocessingConfig]) -> [SearchCandidate] {
+    let classification = task == .classification
+    switch family {
+    case "random_forest":
+        return [nil, 10].map { (depth: Int?) in
+            let settings = TreeSettings(criterion: classification ? .gini : .squaredError, maxDepth: depth, maxFeatures: classification ? .sqrt : .all)
+            return SearchCandidate(model: "random_forest", params: ["max_depth": depth.map(String.init) ?? "null"],
+                                   pipeline: PipelineConfig(steps: steps, model: .randomForest(RandomForestConfig(trees: 100, settings: settings, seed: 42))))
+        }
+    case "hist_gradient_boosting":
+        return [0.05, 0.1].map { rate in
+            SearchCandidate(model: "hist_gradient_boosting", params: ["learning_rate": "\(rate)"],
+                            pipeline: PipelineConfig(steps: steps, model: .histGradientBoosting(HistGradientBoostingConfig(learningRate: rate, maxIterations: 200, earlyStopping: .off, seed: 42))))
+        }
+    default:
+        return [0.1, 1.0, 10.0].map { value in
+            let model: ModelConfig = classification
+                ? .logisticRegression(LogisticRegressionConfig(c: value, maxIterations: 1000))
+                : .ridge(RidgeConfig(alpha: value))
+            return SearchCandidate(model: classification ? "logistic_regression" : "ridge",
+                                   params: [classification ? "C" : "alpha": "\(value)"],
+                                   pipeline: PipelineConfig(steps: steps, model: model))
+        }
     }
 }
 

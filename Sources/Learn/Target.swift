@@ -31,6 +31,9 @@ public enum Target: Sendable, Equatable, Codable {
             if let bad = values.first(where: { !$0.isFinite }) {
                 throw LearnError("target '\(column.name)' holds \(bad); regression targets must be finite numbers")
             }
+            if let first = values.first, values.allSatisfy({ $0 == first }) {
+                throw LearnError("target '\(column.name)' is constant (every row is \(formatNumber(first))); there is nothing to learn")
+            }
             return .values(values)
         case .classification:
             let classes = PreprocessingConfig.sortedCategories(of: column)

@@ -123,8 +123,43 @@ public enum ModelFactory {
             return .kNeighbors(KNeighborsConfig(neighbors: integer("n_neighbors"), distanceWeighted: text("weights") == "distance", power: number("p")))
         case "gaussian_nb":
             return .gaussianNB(GaussianNBConfig(varSmoothing: number("var_smoothing")))
+        case "decision_tree", "random_forest":
+            let settings = TreeSettings(
+                criterion: TreeSettings.Criterion(rawValue: text("criterion") == "log_loss" ? "entropy" : text("criterion") ?? "gini") ?? .gini,
+                maxDepth: value("max_depth") == .null ? nil : integer("max_depth"),
+                minSamplesSplit: integer("min_samples_split"), minSamplesLeaf: integer("min_samples_leaf"),
+                maxFeatures: share(value("max_features")) ?? .all, balanced: text("class_weight") == "balanced")
+            if type == "decision_tree" { return .decisionTree(DecisionTreeConfig(settings: settings, seed: seed)) }
+            return .randomForest(RandomForestConfig(
+                trees: integer("n_estimators"), settings: settings, bootstrap: flag("bootstrap"),
+                maxSamples: share(value("max_samples")), seed: seed))
+        case "hist_gradient_boosting":
+            let stopping: HistGradientBoostingConfig.EarlyStopping
+            switch value("early_stopping") {
+            case .bool(true): stopping = .on
+            case .bool(false): stopping = .off
+            default: stopping = .auto
+            }
+            return .histGradientBoosting(HistGradientBoostingConfig(
+                learningRate: number("learning_rate"), maxIterations: integer("max_iter"),
+                maxLeafNodes: value("max_leaf_nodes") == .null ? nil : integer("max_leaf_nodes"),
+                maxDepth: value("max_depth") == .null ? nil : integer("max_depth"),
+                minSamplesLeaf: integer("min_samples_leaf"), l2Regularization: number("l2_regularization"),
+                maxBins: integer("max_bins"), earlyStopping: stopping, validationFraction: number("validation_fraction"),
+                iterationsWithoutChange: integer("n_iter_no_change"), tolerance: number("tol"), seed: seed))
         default:
-            throw LearnError("model type '\(type)' is not available in this build yet (the tree models arrive next); use \(listing(["logistic_regression", "linear_regression", "ridge", "lasso", "k_neighbors", "gaussian_nb"]))")
+            throw LearnError("unknown model type '\(type)'")
+        }
+    }
+
+    /// scikit-learn's max_features / max_samples forms: "sqrt", "log2", a count, a fraction, or null.
+    private static func share(_ value: ParamValue) -> TreeSettings.MaxFeatures? {
+        switch value {
+        case .string("sqrt"): return .sqrt
+        case .string("log2"): return .log2
+        case .int(let count): return .count(count)
+        case .double(let fraction): return .fraction(fraction)
+        default: return nil
         }
     }
 }

@@ -1,0 +1,93 @@
+import Tabular
+import Foundation
+
+/// One boosting tree: internal nodes send a row left when its value is <= `threshold`, or
+/// when it is missing and `missingLeft`; leaves carry the (already shrunk) value.
+public struct BoostingTree: Sendable, Equatable, Codable {
+    public var features: [Int32]
+    public var thresholds: [Double]
+    public var missingLeft: [Bool]
+    public var left: [Int32]
+    public var right: [Int32]
+    public var values: [Double]
+
+    @inline(__always)
+    func value(_ row: UnsafePointer<Double>) -> Double {
+        var node = 0
+        while features[node] >= 0 {
+            let x = row[Int(features[node])]
+            let goLeft = x.isNaN ? missingLeft[node] : x <= thresholds[node]
+            node = Int(goLeft ? left[node] : right[node])
+        }
+        return values[node]
+    }
+}
+
+/// A fitted gradient-boosting model: baseline raw scores plus, per iteration, one tree per
+/// output; raw scores become values, or class probabilities through the link.
+public struct BoostedTrees: Sendable, Equatable, Codable {
+    public enum Link: String, Sendable, Equatable, Codable { case identity, logistic, softmax }
+
+    public var baseline: [Double]
+    /// trees[iteration * outputs + output].
+    public var trees: [BoostingTree]
+    public var link: Link
+    public var featureCount: Int
+    /// Gain credited to each feature over all splits.
+    public var gains: [Double]
+
+    public var outputs: Int { baseline.count }
+    public var iterations: Int { trees.count / max(1, outputs) }
+
+    public var featureImportances: [Double] {
+        let total = gains.reduce(0, +)
+        return total > 0 ? gains.map { $0 / total } : gains
+    }
+
+    func rawScores(_ x: Matrix, threads: Int) -> [Double] {
+        let outputs = self.outputs
+        // Few large row blocks: each block walks every tree once, so trees stay in cache.
+        // (Each row still sums trees in tree order, whatever the blocks.)
+        let chunk = max(256, (x.rows + max(1, threads) - 1) / max(1, threads))
+        let chunks = (x.rows + chunk - 1) / chunk
+        let parts = ParallelWork.map(count: chunks, threads: threads) { part -> [Double] in
+            let lower = part * chunk, upper = min(x.rows, lower + chunk)
+            var scores = [Double](repeating: 0, count: (upper - lower) * outputs)
+            for row in lower..<upper {
+                for output in 0..<outputs { scores[(row - lower) * outputs + output] = baseline[output] }
+            }
+            x.values.withUnsafeBufferPointer { values in
+                for (index, tree) in trees.enumerated() {
+                    let output = index % outputs
+                    for row in lower..<upper {
+                        scores[(row - lower) * outputs + output] += tree.value(values.baseAddress! + row * x.columns)
+                    }
+                }
+            }
+            return scores
+        }
+        return parts.flatMap { $0 }
+    }
+
+    public func predict(_ x: Matrix, threads: Int = 1) -> Prediction {
+        let raw = rawScores(x, threads: threads)
+        switch link {
+        case .identity:
+            return .values(raw)
+        case .logistic:
+            var probabilities = [Double](repeating: 0, count: x.rows * 2)
+            for row in 0..<x.rows {
+                let p = Logistic.sigmoid(raw[row])
+                probabilities[row * 2] = 1 - p
+                probabilities[row * 2 + 1] = p
+            }
+            return .classes(labels: raw.map { $0 > 0 ? 1 : 0 }, probabilities: Matrix(rows: x.rows, columns: 2, values: probabilities))
+        case .softmax:
+            let scores = Matrix(rows: x.rows, columns: outputs, values: raw)
+            guard case .classes(let labels, _) = Prediction.fromProbabilities(scores) else { return .values([]) }
+            var probabilities = scores
+            Logistic.softmaxRows(&probabilities)
+            return .classes(labels: labels, probabilities: probabilities)
+        }
+    }
+}

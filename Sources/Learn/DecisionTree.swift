@@ -1,0 +1,126 @@
+import Foundation
+
+/// How a tree chooses splits and how large it may grow, scikit-learn's `DecisionTree*`
+/// parameters.
+public struct TreeSettings: Sendable, Equatable, Codable {
+    public enum Criterion: String, Sendable, Equatable, Codable {
+        case gini, entropy
+        case squaredError = "squared_error"
+    }
+
+    public enum MaxFeatures: Sendable, Equatable, Codable {
+        case all
+        case sqrt
+        case log2
+        case count(Int)
+        case fraction(Double)
+
+        func resolve(_ features: Int) -> Int {
+            switch self {
+            case .all: return features
+            case .sqrt: return max(1, Int(Double(features).squareRoot()))
+            case .log2: return max(1, Int(Foundation.log2(Double(features))))
+            case .count(let count): return min(features, max(1, count))
+            case .fraction(let fraction): return min(features, max(1, Int(fraction * Double(features))))
+            }
+        }
+    }
+
+    public var criterion: Criterion
+    public var maxDepth: Int?
+    public var minSamplesSplit = 2
+    public var minSamplesLeaf = 1
+    public var maxFeatures: MaxFeatures = .all
+    /// Reweights classes by n / (classes * count).
+    public var balanced = false
+
+    public init(criterion: Criterion, maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, maxFeatures: MaxFeatures = .all, balanced: Bool = false) {
+        self.criterion = criterion
+        self.maxDepth = maxDepth
+        self.minSamplesSplit = minSamplesSplit
+        self.minSamplesLeaf = minSamplesLeaf
+        self.maxFeatures = maxFeatures
+        self.balanced = balanced
+    }
+}
+
+/// A node of a fitted tree, packed so a prediction touches one cache line per level.
+/// Internal nodes send a row to `left` when `x[feature] <= threshold`, else to `left + 1`
+/// (children are stored side by side); leaves have feature -1.
+public struct TreeNode: Sendable, Equatable, Codable {
+    public var threshold: Double
+    public var feature: Int32
+    public var left: Int32
+}
+
+/// A fitted binary tree. Leaf `i` holds `outputs` values at `values[i * outputs]`: class
+/// probabilities, or one regression value.
+public struct DecisionTree: Sendable, Equatable, Codable {
+    public var nodes: [TreeNode]
+    public var values: [Double]
+    public var outputs: Int
+    /// Impurity decrease credited to each feature, weighted by node size (not normalized).
+    public var importance: [Double]
+
+    public var nodeCount: Int { nodes.count }
+
+    public var depth: Int {
+        func depth(_ node: Int) -> Int {
+            nodes[node].feature < 0 ? 0 : 1 + max(depth(Int(nodes[node].left)), depth(Int(nodes[node].left) + 1))
+        }
+        return depth(0)
+    }
+}
+
+/// The learning problem a tree sees: features in column-major rank form (exact splits without
+/// re-reading doubles), the targets and per-row weights (bootstrap counts times class weights).
+struct TreeData: Sendable {
+    let rows: Int
+    let featureCount: Int
+    /// ranks[f * rows + i]: dense rank of row i's value among feature f's distinct values.
+    let ranks: [UInt32]
+    /// Distinct sorted values per feature, to turn a rank boundary into a threshold.
+    let distinct: [[Double]]
+    /// Class index per row, or the regression value.
+    let labels: [Int]
+    let targets: [Double]
+    let classCount: Int
+
+    init(_ x: Matrix, target: Target) {
+        rows = x.rows
+        featureCount = x.columns
+        var ranks = [UInt32](repeating: 0, count: x.rows * x.columns)
+        var distinct: [[Double]] = []
+        for feature in 0..<x.columns {
+            var order = Array(0..<x.rows)
+            order.sort { x[$0, feature] < x[$1, feature] || (x[$0, feature] == x[$1, feature] && $0 < $1) }
+            var values: [Double] = []
+            for row in order {
+                let value = x[row, feature]
+                if values.last != value { values.append(value) }
+                ranks[feature * x.rows + row] = UInt32(values.count - 1)
+            }
+            distinct.append(values)
+        }
+        self.ranks = ranks
+        self.distinct = distinct
+        switch target {
+        case .classes(let labels, let classes):
+            self.labels = labels
+            targets = []
+            classCount = classes.count
+        case .values(let values):
+            labels = []
+            targets = values
+            classCount = 0
+        }
+    }
+
+    /// scikit-learn's threshold between two adjacent distinct values: their midpoint, or the
+    /// lower value when the midpoint rounds up to the higher one.
+    func threshold(feature: Int, rank: UInt32) -> Double {
+        let low = distinct[feature][Int(rank)], high = distinct[feature][Int(rank) + 1]
+        let middle = low / 2 + high / 2
+        return middle == high || middle.isInfinite ? low : middle
+    }
+}

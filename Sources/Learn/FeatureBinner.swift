@@ -1,0 +1,62 @@
+import Tabular
+/// Maps each feature's values to at most `maxBins` bins by quantiles (scikit-learn's
+/// `_BinMapper`): with few distinct values, one bin per value split at midpoints; otherwise
+/// thresholds at evenly spaced percentiles. Missing values get their own bin, `maxBins`.
+public struct FeatureBinner: Sendable, Equatable, Codable {
+    /// Per feature: a value goes to the first bin whose threshold is >= it.
+    public var thresholds: [[Double]]
+    public var maxBins: Int
+
+    public var missingBin: Int { maxBins }
+
+    init(_ x: Matrix, maxBins: Int, seed: UInt64, threads: Int = 1) {
+        self.maxBins = maxBins
+        // Binning looks at 200,000 rows at most, as scikit-learn's subsample.
+        var rows = Array(0..<x.rows)
+        if x.rows > 200_000 {
+            var generator = SeededGenerator(seed: seed, stream: "binning subsample")
+            generator.shuffle(&rows)
+            rows = Array(rows.prefix(200_000)).sorted()
+        }
+        let sampled = rows
+        thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
+            var values = sampled.map { x[$0, feature] }.filter { !$0.isNaN }
+            values.sort()
+            var distinct: [Double] = []
+            for value in values where distinct.last != value { distinct.append(value) }
+            if distinct.count <= maxBins {
+                return zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
+            }
+            // numpy's percentile(method="midpoint") at linspace(0, 100, maxBins + 1)[1:-1].
+            return (1..<maxBins).map { index in
+                let position = Double(index) / Double(maxBins) * Double(values.count - 1)
+                let low = values[Int(position.rounded(.down))], high = values[Int(position.rounded(.up))]
+                return min((low + high) / 2, Double.greatestFiniteMagnitude)
+            }
+        }
+    }
+
+    /// Bin indices, row-major: bins[row * features + feature].
+    func transform(_ x: Matrix, threads: Int) -> [UInt8] {
+        let parts = ParallelWork.map(count: x.columns, threads: threads) { feature -> [UInt8] in
+            let cuts = thresholds[feature]
+            return x.values.withUnsafeBufferPointer { values in
+                (0..<x.rows).map { row in
+                    let value = values[row * x.columns + feature]
+                    if value.isNaN { return UInt8(maxBins) }
+                    var low = 0, high = cuts.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if value <= cuts[middle] { high = middle } else { low = middle + 1 }
+                    }
+                    return UInt8(low)
+                }
+            }
+        }
+        var rowMajor = [UInt8](repeating: 0, count: x.rows * x.columns)
+        for (feature, column) in parts.enumerated() {
+            for row in 0..<x.rows { rowMajor[row * x.columns + feature] = column[row] }
+        }
+        return rowMajor
+    }
+}

@@ -1,0 +1,126 @@
+/// Histogram gradient boosting, scikit-learn's `HistGradientBoostingClassifier` /
+/// `HistGradientBoostingRegressor`: features binned once, trees grown leaf-wise on gradient
+/// histograms, missing values routed per split, optional early stopping on held-out rows.
+public struct HistGradientBoostingConfig: Sendable, Equatable {
+    public enum EarlyStopping: Sendable, Equatable {
+        /// On when there are more than 10,000 training rows, as scikit-learn's "auto".
+        case auto
+        case on
+        case off
+    }
+
+    public var learningRate = 0.1
+    public var maxIterations = 100
+    public var maxLeafNodes: Int? = 31
+    public var maxDepth: Int?
+    public var minSamplesLeaf = 20
+    public var l2Regularization = 0.0
+    public var maxBins = 255
+    public var earlyStopping: EarlyStopping = .auto
+    public var validationFraction = 0.1
+    public var iterationsWithoutChange = 10
+    public var tolerance = 1e-7
+    public var seed: UInt64 = 0
+    public var threads = 1
+
+    public init(learningRate: Double = 0.1, maxIterations: Int = 100, maxLeafNodes: Int? = 31, maxDepth: Int? = nil, minSamplesLeaf: Int = 20,
+                l2Regularization: Double = 0, maxBins: Int = 255, earlyStopping: EarlyStopping = .auto, validationFraction: Double = 0.1,
+                iterationsWithoutChange: Int = 10, tolerance: Double = 1e-7, seed: UInt64 = 0, threads: Int = 1) {
+        self.learningRate = learningRate
+        self.maxIterations = maxIterations
+        self.maxLeafNodes = maxLeafNodes
+        self.maxDepth = maxDepth
+        self.minSamplesLeaf = minSamplesLeaf
+        self.l2Regularization = l2Regularization
+        self.maxBins = maxBins
+        self.earlyStopping = earlyStopping
+        self.validationFraction = validationFraction
+        self.iterationsWithoutChange = iterationsWithoutChange
+        self.tolerance = tolerance
+        self.seed = seed
+        self.threads = threads
+    }
+
+    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> BoostedTrees {
+        guard learningRate > 0 else { throw LearnError("hist_gradient_boosting.learning_rate must be > 0, found \(learningRate)") }
+        guard (2...255).contains(maxBins) else { throw LearnError("hist_gradient_boosting.max_bins must be from 2 to 255, found \(maxBins)") }
+        let loss: BoostingLoss
+        let link: BoostedTrees.Link
+        switch target {
+        case .values: loss = .squaredError; link = .identity
+        case .classes(_, let classes) where classes.count == 2: loss = .binaryLogLoss; link = .logistic
+        case .classes(_, let classes): loss = .multinomial(classes: classes.count); link = .softmax
+        }
+        let n = x.rows, outputs = loss.outputs
+        let stopEarly = earlyStopping == .on || (earlyStopping == .auto && n > 10_000)
+        var trainRows = Array(0..<n), validationRows: [Int] = []
+        if stopEarly {
+            var generator = SeededGenerator(seed: seed, stream: "early stopping")
+            let split = try DataSplit.trainTest(target, testSize: .fraction(validationFraction), stratify: target.task == .classification, shuffle: true, seed: generator.next())
+            trainRows = split.train
+            validationRows = split.test
+        }
+        let binner = FeatureBinner(x.taking(rows: trainRows), maxBins: maxBins, seed: seed, threads: threads)
+        let bins = binner.transform(x, threads: threads)
+        let grower = HistogramGrower(
+            bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
+            missingBin: binner.missingBin, thresholds: binner.thresholds,
+            settings: .init(maxLeafNodes: maxLeafNodes, maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, l2: l2Regularization, learningRate: learningRate,
+                            threads: threads, constantHessian: target.task == .regression))
+        let baseline = loss.baseline(target, rows: trainRows)
+        // Raw scores for every row (output-major); training rows drive the gradients.
+        var raw = [Double](repeating: 0, count: outputs * n)
+        for output in 0..<outputs { for row in 0..<n { raw[output * n + row] = baseline[output] } }
+        var gradients = [Double](repeating: 0, count: outputs * n), hessians = [Double](repeating: 0, count: outputs * n)
+        var trees: [BoostingTree] = []
+        let trainSamples = trainRows.map(UInt32.init)
+        var samples = trainSamples
+        var pairs = [Double](repeating: 0, count: 2 * n)
+        var gains = [Double](repeating: 0, count: x.columns)
+        let validationTarget = target.taking(rows: validationRows)
+        var scores: [Double] = []
+        if stopEarly { scores.append(-loss.loss(validationTarget, raw: gather(raw, validationRows, n, outputs), rows: validationRows.count)) }
+        for _ in 0..<maxIterations {
+            loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians)
+            for output in 0..<outputs {
+                samples = trainSamples
+                for row in 0..<n {
+                    pairs[2 * row] = gradients[output * n + row]
+                    pairs[2 * row + 1] = hessians[output * n + row]
+                }
+                let grown = grower.grow(pairs: pairs, samples: &samples)
+                for leaf in grown.leaves {
+                    for k in leaf.start..<leaf.end { raw[output * n + Int(samples[k])] += leaf.value }
+                }
+                if !validationRows.isEmpty {
+                    x.values.withUnsafeBufferPointer { values in
+                        for row in validationRows { raw[output * n + row] += grown.tree.value(values.baseAddress! + row * x.columns) }
+                    }
+                }
+                for feature in 0..<x.columns { gains[feature] += grown.gains[feature] }
+                trees.append(grown.tree)
+            }
+            if stopEarly {
+                scores.append(-loss.loss(validationTarget, raw: gather(raw, validationRows, n, outputs), rows: validationRows.count))
+                if shouldStop(scores) { break }
+            }
+        }
+        return BoostedTrees(baseline: baseline, trees: trees, link: link, featureCount: x.columns, gains: gains)
+    }
+
+    private func gather(_ raw: [Double], _ rows: [Int], _ n: Int, _ outputs: Int) -> [Double] {
+        var values = [Double]()
+        values.reserveCapacity(rows.count * outputs)
+        for output in 0..<outputs { for row in rows { values.append(raw[output * n + row]) } }
+        return values
+    }
+
+    /// scikit-learn's rule: stop when none of the last `iterationsWithoutChange` scores beat the
+    /// one before them by more than `tolerance`.
+    private func shouldStop(_ scores: [Double]) -> Bool {
+        let reference = iterationsWithoutChange + 1
+        guard scores.count >= reference else { return false }
+        let referenceScore = scores[scores.count - reference] + tolerance
+        return !scores.suffix(iterationsWithoutChange).contains { $0 > referenceScore }
+    }
+}

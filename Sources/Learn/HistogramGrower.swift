@@ -1,0 +1,335 @@
+import Tabular
+/// Grows one boosting tree leaf-wise on binned features (the design of scikit-learn's
+/// `HistGradientBoosting` and LightGBM): per-node gradient/hessian histograms, the larger
+/// child's histogram by subtraction from its parent's, and for each split the learned
+/// direction of missing values. Histograms and split searches run over features in parallel;
+/// each feature's result has its own slot, so trees do not depend on the thread count.
+struct HistogramGrower {
+    struct Settings {
+        var maxLeafNodes: Int?
+        var maxDepth: Int?
+        var minSamplesLeaf: Int
+        var l2: Double
+        var learningRate: Double
+        var minHessian = 1e-3
+        var threads: Int
+        /// Every hessian is 1 (squared error): histograms count rows instead of summing hessians.
+        var constantHessian = false
+    }
+
+    /// Row-major bins: bins[row * featureCount + feature], so one pass over a node's rows
+    /// reads each row's bins from one cache line.
+    let bins: [UInt8]
+    let rowCount: Int
+    let featureCount: Int
+    /// Bins with values per feature (thresholds + 1); the missing bin comes after all of them.
+    let valueBins: [Int]
+    let missingBin: Int
+    let thresholds: [[Double]]
+    let settings: Settings
+
+    private var binCount: Int { missingBin + 1 }
+
+    /// Gradient and hessian sums and counts per (feature, bin).
+    private struct Histogram {
+        var sums: [Double]  // (g, h) pairs
+        var counts: [UInt32]
+    }
+
+    private struct SplitInfo {
+        var gain: Double
+        var feature: Int
+        var bin: Int
+        var missingLeft: Bool
+        var leftGradient: Double, leftHessian: Double, leftCount: Int
+    }
+
+    /// Rows in node order with their bins (row-major) and gradient pairs.
+    private struct Work {
+        var rows: [UInt32]
+        var bins: [UInt8]
+        var pairs: [Double]
+    }
+
+    private struct Node {
+        var start: Int, end: Int
+        var depth: Int
+        var gradient: Double, hessian: Double
+        var histogram: Histogram?
+        var split: SplitInfo?
+        var id: Int
+    }
+
+    struct Outcome {
+        var tree: BoostingTree
+        /// Training rows of each leaf (ranges of the sample order) and the leaf's value.
+        var leaves: [(start: Int, end: Int, value: Double)]
+        var gains: [Double]
+    }
+
+    /// `samples` lists the training rows (reordered in place so each leaf's rows are contiguous).
+    /// `pairs` holds each row's gradient and hessian: pairs[2 * row], pairs[2 * row + 1].
+    func grow(pairs: [Double], samples: inout [UInt32]) -> Outcome {
+        // Working copies in node order: each node's rows (their bins and gradient pairs) stay
+        // contiguous, so histograms stream through memory instead of jumping between rows.
+        let m = samples.count, featureCount = self.featureCount
+        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Double](repeating: 0, count: 2 * m))
+        bins.withUnsafeBufferPointer { source in
+            work.bins.withUnsafeMutableBufferPointer { target in
+                for k in 0..<m {
+                    (target.baseAddress! + k * featureCount).update(from: source.baseAddress! + Int(samples[k]) * featureCount, count: featureCount)
+                }
+            }
+        }
+        for k in 0..<m {
+            work.pairs[2 * k] = pairs[2 * Int(samples[k])]
+            work.pairs[2 * k + 1] = pairs[2 * Int(samples[k]) + 1]
+        }
+        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Double](repeating: 0, count: 2 * m))
+        var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
+        var gains = [Double](repeating: 0, count: featureCount)
+        var totalGradient = 0.0, totalHessian = 0.0
+        for row in samples {
+            totalGradient += pairs[2 * Int(row)]
+            totalHessian += pairs[2 * Int(row) + 1]
+        }
+        var root = Node(start: 0, end: samples.count, depth: 0, gradient: totalGradient, hessian: totalHessian, histogram: nil, split: nil, id: 0)
+        root.histogram = histogram(work, 0, m)
+        root.split = bestSplit(root)
+        var open = [root]
+        var leaves: [Node] = []
+        var leafCount = 1
+        while !open.isEmpty {
+            // The open leaf with the largest gain (lowest id on ties) splits next.
+            var pick = -1
+            for (index, node) in open.enumerated() {
+                guard let split = node.split else { continue }
+                if pick < 0 || split.gain > open[pick].split!.gain { pick = index }
+            }
+            if pick < 0 || (settings.maxLeafNodes.map { leafCount >= $0 } ?? false) { break }
+            var node = open.remove(at: pick)
+            let split = node.split!
+            let middle = partition(&work, &scratch, node.start, node.end, split)
+            gains[split.feature] += split.gain
+            leafCount += 1
+            let leftId = tree.features.count, rightId = leftId + 1
+            for _ in 0..<2 {
+                tree.features.append(-1); tree.thresholds.append(0); tree.missingLeft.append(false)
+                tree.left.append(-1); tree.right.append(-1); tree.values.append(0)
+            }
+            tree.features[node.id] = Int32(split.feature)
+            tree.thresholds[node.id] = split.bin < thresholds[split.feature].count ? thresholds[split.feature][split.bin] : .infinity
+            tree.missingLeft[node.id] = split.missingLeft
+            tree.left[node.id] = Int32(leftId)
+            tree.right[node.id] = Int32(rightId)
+            var left = Node(start: node.start, end: middle, depth: node.depth + 1, gradient: split.leftGradient, hessian: split.leftHessian, histogram: nil, split: nil, id: leftId)
+            var right = Node(start: middle, end: node.end, depth: node.depth + 1, gradient: node.gradient - split.leftGradient, hessian: node.hessian - split.leftHessian, histogram: nil, split: nil, id: rightId)
+            let leftSplittable = canSplit(left), rightSplittable = canSplit(right)
+            if leftSplittable || rightSplittable {
+                // Build the smaller child's histogram; the larger one is the parent's minus it.
+                var large = node.histogram!
+                node.histogram = nil
+                let leftSmaller = middle - node.start <= node.end - middle
+                let small = leftSmaller ? histogram(work, node.start, middle) : histogram(work, middle, node.end)
+                subtract(&large, small)
+                left.histogram = leftSmaller ? small : large
+                right.histogram = leftSmaller ? large : small
+            }
+            if leftSplittable { left.split = bestSplit(left) }
+            if rightSplittable { right.split = bestSplit(right) }
+            for child in [left, right] {
+                if child.split != nil { open.append(child) } else { leaves.append(child) }
+            }
+        }
+        leaves += open
+        var ranges: [(start: Int, end: Int, value: Double)] = []
+        for leaf in leaves {
+            let value = -settings.learningRate * leaf.gradient / (leaf.hessian + settings.l2 + 1e-15)
+            tree.values[leaf.id] = value
+            ranges.append((leaf.start, leaf.end, value))
+        }
+        samples = work.rows
+        return Outcome(tree: tree, leaves: ranges, gains: gains)
+    }
+
+    private func canSplit(_ node: Node) -> Bool {
+        if let maxDepth = settings.maxDepth, node.depth >= maxDepth { return false }
+        return node.end - node.start >= 2 * settings.minSamplesLeaf && node.hessian >= 2 * settings.minHessian
+    }
+
+    private func histogram(_ work: Work, _ start: Int, _ end: Int) -> Histogram {
+        let count = end - start
+        let binCount = self.binCount, featureCount = self.featureCount, constantHessian = settings.constantHessian
+        // Threads take disjoint blocks of features; every feature's sums run in row order,
+        // so the histogram is the same whatever the number of blocks.
+        let blocks = count * featureCount >= 100_000 ? min(settings.threads, featureCount) : 1
+        let parts = ParallelWork.map(count: blocks, threads: blocks) { block -> ([Double], [UInt32]) in
+            let first = block * featureCount / blocks, last = (block + 1) * featureCount / blocks
+            let width = last - first
+            var sums = [Double](repeating: 0, count: width * binCount * 2)
+            var counts = [UInt32](repeating: 0, count: width * binCount)
+            work.bins.withUnsafeBufferPointer { binValues in
+                work.pairs.withUnsafeBufferPointer { gradients in
+                    sums.withUnsafeMutableBufferPointer { target in
+                        counts.withUnsafeMutableBufferPointer { tally in
+                            // Wrapping arithmetic: indices are bounded by construction, and
+                            // overflow checks would double the cost of this loop.
+                            let sumBase = target.baseAddress!, countBase = tally.baseAddress!
+                            let pairBase = gradients.baseAddress!
+                            var rowBins = binValues.baseAddress! + (start &* featureCount &+ first)
+                            if constantHessian {
+                                for k in start..<end {
+                                    let gradient = pairBase[2 &* k]
+                                    var offset = 0
+                                    for f in 0..<width {
+                                        let index = offset &+ Int(rowBins[f])
+                                        sumBase[2 &* index] += gradient
+                                        countBase[index] &+= 1
+                                        offset &+= binCount
+                                    }
+                                    rowBins += featureCount
+                                }
+                                // Hessian sums are the row counts.
+                                for index in 0..<(width * binCount) { sumBase[2 &* index &+ 1] = Double(countBase[index]) }
+                            } else {
+                                for k in start..<end {
+                                    let gradient = pairBase[2 &* k], hessian = pairBase[2 &* k &+ 1]
+                                    var offset = 0
+                                    for f in 0..<width {
+                                        let index = offset &+ Int(rowBins[f])
+                                        sumBase[2 &* index] += gradient
+                                        sumBase[2 &* index &+ 1] += hessian
+                                        countBase[index] &+= 1
+                                        offset &+= binCount
+                                    }
+                                    rowBins += featureCount
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return (sums, counts)
+        }
+        if parts.count == 1 { return Histogram(sums: parts[0].0, counts: parts[0].1) }
+        var sums = [Double](), counts = [UInt32]()
+        sums.reserveCapacity(featureCount * binCount * 2)
+        counts.reserveCapacity(featureCount * binCount)
+        for part in parts {
+            sums += part.0
+            counts += part.1
+        }
+        return Histogram(sums: sums, counts: counts)
+    }
+
+    /// parent -= child, in place (the parent's histogram becomes the larger child's).
+    private func subtract(_ parent: inout Histogram, _ child: Histogram) {
+        parent.sums.withUnsafeMutableBufferPointer { target in
+            child.sums.withUnsafeBufferPointer { source in
+                for index in 0..<target.count { target[index] -= source[index] }
+            }
+        }
+        parent.counts.withUnsafeMutableBufferPointer { target in
+            child.counts.withUnsafeBufferPointer { source in
+                for index in 0..<target.count { target[index] &-= source[index] }
+            }
+        }
+    }
+
+    private func bestSplit(_ node: Node) -> SplitInfo? {
+        guard canSplit(node), let histogram = node.histogram else { return nil }
+        let l2 = settings.l2, minLeaf = settings.minSamplesLeaf, minHessian = settings.minHessian
+        let nodeCount = node.end - node.start
+        let parentScore = node.gradient * node.gradient / (node.hessian + l2)
+        let binCount = self.binCount
+        let workers = featureCount * binCount >= 20_000 ? settings.threads : 1
+        let candidates = ParallelWork.map(count: featureCount, threads: workers) { feature -> SplitInfo? in
+            histogram.sums.withUnsafeBufferPointer { sums in
+                histogram.counts.withUnsafeBufferPointer { counts in
+                    let base = feature * binCount
+                    let missingGradient = sums[2 * (base + missingBin)], missingHessian = sums[2 * (base + missingBin) + 1]
+                    let missingCount = Int(counts[base + missingBin])
+                    let variants = missingCount > 0 ? 2 : 1
+                    var best: SplitInfo?
+                    var gradient = 0.0, hessian = 0.0, count = 0
+                    // The last value bin sends every value left: only a split when missing values go right.
+                    for bin in 0..<valueBins[feature] {
+                        let binCount = Int(counts[base + bin])
+                        // An empty bin leaves the split where the previous bin put it.
+                        if binCount == 0 { continue }
+                        gradient += sums[2 * (base + bin)]
+                        hessian += sums[2 * (base + bin) + 1]
+                        count += binCount
+                        if count < minLeaf && missingCount == 0 { continue }
+                        if variants == 1 && nodeCount - count < minLeaf { break }
+                        for variant in 0..<variants {
+                            let missingLeft = variant == 1
+                            let leftGradient = missingLeft ? gradient + missingGradient : gradient
+                            let leftHessian = missingLeft ? hessian + missingHessian : hessian
+                            let leftCount = missingLeft ? count + missingCount : count
+                            let rightCount = nodeCount - leftCount
+                            let rightHessian = node.hessian - leftHessian
+                            guard leftCount >= minLeaf, rightCount >= minLeaf, leftHessian >= minHessian, rightHessian >= minHessian else { continue }
+                            let rightGradient = node.gradient - leftGradient
+                            let gain = leftGradient * leftGradient / (leftHessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
+                            if gain > (best?.gain ?? 0) {
+                                // Without missing values in training, missing rows follow the larger child.
+                                let direction = missingCount > 0 ? missingLeft : leftCount >= rightCount
+                                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingLeft: direction, leftGradient: leftGradient, leftHessian: leftHessian, leftCount: leftCount)
+                            }
+                        }
+                    }
+                    return best
+                }
+            }
+        }
+        var best: SplitInfo?
+        for candidate in candidates {
+            if let candidate, candidate.gain > (best?.gain ?? 0) { best = candidate }
+        }
+        return best
+    }
+
+    /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
+    /// rows going left first; returns where the right ones begin.
+    private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
+        let featureCount = self.featureCount, feature = split.feature, missingBin = self.missingBin
+        var left = start, right = 0
+        work.rows.withUnsafeMutableBufferPointer { rows in
+            work.bins.withUnsafeMutableBufferPointer { bins in
+                work.pairs.withUnsafeMutableBufferPointer { pairs in
+                    scratch.rows.withUnsafeMutableBufferPointer { spareRows in
+                        scratch.bins.withUnsafeMutableBufferPointer { spareBins in
+                            scratch.pairs.withUnsafeMutableBufferPointer { sparePairs in
+                                let binBase = bins.baseAddress!, spareBinBase = spareBins.baseAddress!
+                                for k in start..<end {
+                                    let bin = Int(binBase[k &* featureCount &+ feature])
+                                    let goesLeft = bin == missingBin ? split.missingLeft : bin <= split.bin
+                                    if goesLeft {
+                                        if left != k {
+                                            rows[left] = rows[k]
+                                            (binBase + left &* featureCount).update(from: binBase + k &* featureCount, count: featureCount)
+                                            pairs[2 &* left] = pairs[2 &* k]
+                                            pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
+                                        }
+                                        left &+= 1
+                                    } else {
+                                        spareRows[right] = rows[k]
+                                        (spareBinBase + right &* featureCount).update(from: binBase + k &* featureCount, count: featureCount)
+                                        sparePairs[2 &* right] = pairs[2 &* k]
+                                        sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
+                                        right &+= 1
+                                    }
+                                }
+                                (rows.baseAddress! + left).update(from: spareRows.baseAddress!, count: right)
+                                (binBase + left &* featureCount).update(from: spareBinBase, count: right &* featureCount)
+                                (pairs.baseAddress! + 2 &* left).update(from: sparePairs.baseAddress!, count: 2 &* right)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return left
+    }
+}

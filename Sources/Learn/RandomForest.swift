@@ -1,0 +1,124 @@
+import Tabular
+/// One CART tree, scikit-learn's `DecisionTreeClassifier` / `DecisionTreeRegressor`.
+public struct DecisionTreeConfig: Sendable, Equatable {
+    public var settings: TreeSettings
+    public var seed: UInt64
+
+    public init(settings: TreeSettings, seed: UInt64 = 0) {
+        self.settings = settings
+        self.seed = seed
+    }
+
+    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> TreeEnsemble {
+        let data = TreeData(x, target: target)
+        let weights = TreeEnsemble.classWeights(target, balanced: settings.balanced)
+        var generator = SeededGenerator(seed: seed, stream: "tree")
+        var builder = TreeBuilder(data: data, settings: settings, weights: weights, seed: generator.next())
+        return TreeEnsemble(trees: [builder.build()], classification: data.classCount > 0, featureCount: x.columns)
+    }
+}
+
+/// Bagged CART trees with per-split feature sampling, scikit-learn's `RandomForest*`.
+/// Trees grow in parallel; each draws its bootstrap sample and features from its own seeded
+/// stream, so the forest does not depend on the thread count.
+public struct RandomForestConfig: Sendable, Equatable {
+    public var trees = 100
+    public var settings: TreeSettings
+    public var bootstrap = true
+    /// Rows drawn per tree: a count, or a fraction of the training rows (nil: all).
+    public var maxSamples: TreeSettings.MaxFeatures?
+    public var seed: UInt64 = 0
+    public var threads = 1
+
+    public init(trees: Int = 100, settings: TreeSettings, bootstrap: Bool = true, maxSamples: TreeSettings.MaxFeatures? = nil, seed: UInt64 = 0, threads: Int = 1) {
+        self.trees = trees
+        self.settings = settings
+        self.bootstrap = bootstrap
+        self.maxSamples = maxSamples
+        self.seed = seed
+        self.threads = threads
+    }
+
+    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> TreeEnsemble {
+        let data = TreeData(x, target: target)
+        let baseWeights = TreeEnsemble.classWeights(target, balanced: settings.balanced)
+        let draws = maxSamples?.resolve(x.rows) ?? x.rows
+        let grown = ParallelWork.map(count: trees, threads: threads) { index -> DecisionTree in
+            var generator = SeededGenerator(seed: seed, stream: "forest tree \(index)")
+            var weights = baseWeights
+            if bootstrap {
+                var counts = [Double](repeating: 0, count: x.rows)
+                for _ in 0..<draws { counts[generator.integer(below: x.rows)] += 1 }
+                for row in 0..<x.rows { weights[row] *= counts[row] }
+            }
+            var builder = TreeBuilder(data: data, settings: settings, weights: weights, seed: generator.next())
+            return builder.build()
+        }
+        return TreeEnsemble(trees: grown, classification: data.classCount > 0, featureCount: x.columns)
+    }
+}
+
+/// Fitted trees whose leaf values are averaged: class probabilities or regression values.
+public struct TreeEnsemble: Sendable, Equatable, Codable {
+    public var trees: [DecisionTree]
+    public var classification: Bool
+    public var featureCount: Int
+
+    /// Mean decrease in impurity per feature, each tree normalized to sum 1, then averaged
+    /// and normalized again (scikit-learn's `feature_importances_`).
+    public var featureImportances: [Double] {
+        var total = [Double](repeating: 0, count: featureCount)
+        for tree in trees {
+            let sum = tree.importance.reduce(0, +)
+            guard sum > 0 else { continue }
+            for feature in 0..<featureCount { total[feature] += tree.importance[feature] / sum }
+        }
+        let sum = total.reduce(0, +)
+        return sum > 0 ? total.map { $0 / sum } : total
+    }
+
+    static func classWeights(_ target: Target, balanced: Bool) -> [Double] {
+        guard balanced, case .classes(let labels, let classes) = target else { return [Double](repeating: 1, count: target.count) }
+        var counts = [Double](repeating: 0, count: classes.count)
+        for label in labels { counts[label] += 1 }
+        return labels.map { Double(labels.count) / (Double(classes.count) * counts[$0]) }
+    }
+
+    public func predict(_ x: Matrix, threads: Int = 1) -> Prediction {
+        let outputs = trees.first?.outputs ?? 1
+        // Few large row blocks: each block walks every tree once, so trees stay in cache.
+        // (Each row still sums trees in tree order, whatever the blocks.)
+        let chunk = max(256, (x.rows + max(1, threads) - 1) / max(1, threads))
+        let chunks = (x.rows + chunk - 1) / chunk
+        let parts = ParallelWork.map(count: chunks, threads: threads) { part -> [Double] in
+            let lower = part * chunk, upper = min(x.rows, lower + chunk)
+            var sums = [Double](repeating: 0, count: (upper - lower) * outputs)
+            x.values.withUnsafeBufferPointer { values in
+                sums.withUnsafeMutableBufferPointer { output in
+                    for tree in trees {
+                        tree.nodes.withUnsafeBufferPointer { nodes in
+                            tree.values.withUnsafeBufferPointer { leafValues in
+                                for row in lower..<upper {
+                                    let features = values.baseAddress! + row &* x.columns
+                                    var node = 0
+                                    while true {
+                                        let current = nodes[node]
+                                        if current.feature < 0 { break }
+                                        node = Int(current.left) &+ (features[Int(current.feature)] <= current.threshold ? 0 : 1)
+                                    }
+                                    let base = (row &- lower) &* outputs, leafBase = node &* outputs
+                                    for k in 0..<outputs { output[base &+ k] += leafValues[leafBase &+ k] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let scale = 1 / Double(trees.count)
+            return sums.map { $0 * scale }
+        }
+        let averaged = parts.flatMap { $0 }
+        if classification { return Prediction.fromProbabilities(Matrix(rows: x.rows, columns: outputs, values: averaged)) }
+        return .values(averaged)
+    }
+}

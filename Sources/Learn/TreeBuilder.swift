@@ -1,0 +1,242 @@
+import Foundation
+
+/// Grows one CART tree depth-first, as scikit-learn's `BestSplitter`: at each node, features
+/// are visited in a random order until `maxFeatures` non-constant ones were tried; each is
+/// sorted by value (radix sort on ranks) and every boundary between distinct values scored.
+struct TreeBuilder {
+    let data: TreeData
+    let settings: TreeSettings
+    /// Per-row weight (0 for rows left out of a bootstrap sample).
+    let weights: [Double]
+    var generator: SeededGenerator
+
+    // Per-fit buffers, reused across nodes.
+    private var samples: [UInt32] = []
+    private var keys: [UInt64] = []
+    private var scratch: [UInt64] = []
+    private var tree = DecisionTree(nodes: [], values: [], outputs: 0, importance: [])
+
+    init(data: TreeData, settings: TreeSettings, weights: [Double], seed: UInt64) {
+        self.data = data
+        self.settings = settings
+        self.weights = weights
+        generator = SeededGenerator(seed: seed)
+    }
+
+    private struct Split {
+        var feature: Int
+        var rank: UInt32
+        var position: Int  // samples[start..<position] go left once sorted by this feature
+        var proxy: Double
+    }
+
+    mutating func build() -> DecisionTree {
+        samples = (0..<data.rows).filter { weights[$0] > 0 }.map(UInt32.init)
+        keys = [UInt64](repeating: 0, count: samples.count)
+        scratch = [UInt64](repeating: 0, count: samples.count)
+        tree.outputs = data.classCount > 0 ? data.classCount : 1
+        tree.importance = [Double](repeating: 0, count: data.featureCount)
+        let maxFeatures = settings.maxFeatures.resolve(data.featureCount)
+        // Explicit stack of (node, start, end, depth); a split reserves both children at once.
+        tree.nodes.append(TreeNode(threshold: 0, feature: -1, left: -1))
+        tree.values.append(contentsOf: [Double](repeating: 0, count: tree.outputs))
+        var stack: [(Int, Int, Int, Int)] = [(0, 0, samples.count, 0)]
+        while let (node, start, end, depth) = stack.popLast() {
+            let stats = nodeStatistics(start, end)
+            for output in 0..<tree.outputs { tree.values[node * tree.outputs + output] = stats.output[output] }
+            let count = end - start
+            let canSplit = count >= settings.minSamplesSplit && count >= 2 * settings.minSamplesLeaf
+                && (settings.maxDepth.map { depth < $0 } ?? true) && stats.impurity > 1e-7
+            guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures, parentStats: stats) else { continue }
+            // Partition the node's samples by the chosen feature.
+            let rankBase = split.feature * data.rows
+            var low = start, high = end - 1
+            while low <= high {
+                if data.ranks[rankBase + Int(samples[low])] <= split.rank { low += 1 } else { samples.swapAt(low, high); high -= 1 }
+            }
+            let leftStats = nodeStatistics(start, low), rightStats = nodeStatistics(low, end)
+            tree.importance[split.feature] += stats.weight * stats.impurity - leftStats.weight * leftStats.impurity - rightStats.weight * rightStats.impurity
+            let left = tree.nodes.count
+            tree.nodes[node] = TreeNode(threshold: data.threshold(feature: split.feature, rank: split.rank), feature: Int32(split.feature), left: Int32(left))
+            for _ in 0..<2 {
+                tree.nodes.append(TreeNode(threshold: 0, feature: -1, left: -1))
+                tree.values.append(contentsOf: [Double](repeating: 0, count: tree.outputs))
+            }
+            stack.append((left + 1, low, end, depth + 1))
+            stack.append((left, start, low, depth + 1))
+        }
+        return tree
+    }
+
+    private struct NodeStats {
+        var weight: Double
+        var impurity: Double
+        var output: [Double]
+    }
+
+    private func nodeStatistics(_ start: Int, _ end: Int) -> NodeStats {
+        if data.classCount > 0 {
+            var counts = [Double](repeating: 0, count: data.classCount)
+            for k in start..<end { counts[data.labels[Int(samples[k])]] += weights[Int(samples[k])] }
+            let total = counts.reduce(0, +)
+            let impurity = Self.classImpurity(counts, total, settings.criterion)
+            return NodeStats(weight: total, impurity: impurity, output: counts.map { $0 / total })
+        }
+        var total = 0.0, sum = 0.0, squares = 0.0
+        for k in start..<end {
+            let row = Int(samples[k]), w = weights[row], y = data.targets[row]
+            total += w
+            sum += w * y
+            squares += w * y * y
+        }
+        let mean = sum / total
+        return NodeStats(weight: total, impurity: max(0, squares / total - mean * mean), output: [mean])
+    }
+
+    static func classImpurity(_ counts: [Double], _ total: Double, _ criterion: TreeSettings.Criterion) -> Double {
+        guard total > 0 else { return 0 }
+        if criterion == .entropy {
+            var entropy = 0.0
+            for count in counts where count > 0 {
+                let p = count / total
+                entropy -= p * Foundation.log2(p)
+            }
+            return entropy
+        }
+        var sumSquares = 0.0
+        for count in counts { sumSquares += (count / total) * (count / total) }
+        return 1 - sumSquares
+    }
+
+    private mutating func bestSplit(_ start: Int, _ end: Int, maxFeatures: Int, parentStats: NodeStats) -> Split? {
+        var best: Split?
+        var order = Array(0..<data.featureCount)
+        var visited = 0, position = 0
+        while position < order.count && visited < maxFeatures {
+            // Draw the next feature without replacement.
+            let pick = position + generator.integer(below: order.count - position)
+            order.swapAt(position, pick)
+            let feature = order[position]
+            position += 1
+            sortSamples(start, end, feature: feature)
+            let firstKey = keys[start] >> 32, lastKey = keys[end - 1] >> 32
+            if firstKey == lastKey { continue }  // constant here: does not count as visited
+            visited += 1
+            if let candidate = scan(start, end, feature: feature), candidate.proxy > (best?.proxy ?? -.infinity) {
+                best = candidate
+            }
+        }
+        return best
+    }
+
+    /// Sorts keys[start..<end] = (rank << 32 | sample) by rank, then copies the samples back in order.
+    private mutating func sortSamples(_ start: Int, _ end: Int, feature: Int) {
+        let base = feature * data.rows
+        data.ranks.withUnsafeBufferPointer { ranks in
+            for k in start..<end {
+                let sample = samples[k]
+                keys[k] = UInt64(ranks[base + Int(sample)]) << 32 | UInt64(sample)
+            }
+        }
+        let count = end - start
+        if count <= 512 {
+            keys[start..<end].sort()
+        } else {
+            RadixSort.sortByHighWord(&keys, &scratch, start, end, maxRank: data.distinct[feature].count)
+        }
+        for k in start..<end { samples[k] = UInt32(truncatingIfNeeded: keys[k]) }
+    }
+
+    /// The best boundary for one sorted feature, by scikit-learn's proxy improvement.
+    private func scan(_ start: Int, _ end: Int, feature: Int) -> Split? {
+        let minLeaf = settings.minSamplesLeaf
+        var best: Split?
+        if data.classCount > 0 {
+            let classes = data.classCount
+            var left = [Double](repeating: 0, count: classes), right = [Double](repeating: 0, count: classes)
+            for k in start..<end { right[data.labels[Int(samples[k])]] += weights[Int(samples[k])] }
+            var leftWeight = 0.0, rightWeight = right.reduce(0, +)
+            var leftSquares = 0.0, rightSquares = right.reduce(0) { $0 + $1 * $1 }
+            let gini = settings.criterion == .gini
+            for k in start..<(end - 1) {
+                let row = Int(samples[k]), label = data.labels[row], w = weights[row]
+                if gini {
+                    leftSquares += w * (2 * left[label] + w)
+                    rightSquares -= w * (2 * right[label] - w)
+                }
+                left[label] += w
+                right[label] -= w
+                leftWeight += w
+                rightWeight -= w
+                let leftCount = k - start + 1
+                guard keys[k] >> 32 != keys[k + 1] >> 32, leftCount >= minLeaf, end - start - leftCount >= minLeaf else { continue }
+                let proxy: Double
+                if gini {
+                    proxy = leftSquares / leftWeight + rightSquares / rightWeight
+                } else {
+                    proxy = -leftWeight * Self.classImpurity(left, leftWeight, .entropy) - rightWeight * Self.classImpurity(right, rightWeight, .entropy)
+                }
+                if proxy > (best?.proxy ?? -.infinity) {
+                    best = Split(feature: feature, rank: UInt32(keys[k] >> 32), position: k + 1, proxy: proxy)
+                }
+            }
+            return best
+        }
+        var leftSum = 0.0, leftWeight = 0.0, totalSum = 0.0, totalWeight = 0.0
+        for k in start..<end {
+            let row = Int(samples[k])
+            totalSum += weights[row] * data.targets[row]
+            totalWeight += weights[row]
+        }
+        for k in start..<(end - 1) {
+            let row = Int(samples[k]), w = weights[row]
+            leftSum += w * data.targets[row]
+            leftWeight += w
+            let leftCount = k - start + 1
+            guard keys[k] >> 32 != keys[k + 1] >> 32, leftCount >= minLeaf, end - start - leftCount >= minLeaf else { continue }
+            let rightSum = totalSum - leftSum, rightWeight = totalWeight - leftWeight
+            let proxy = leftSum * leftSum / leftWeight + rightSum * rightSum / rightWeight
+            if proxy > (best?.proxy ?? -.infinity) {
+                best = Split(feature: feature, rank: UInt32(keys[k] >> 32), position: k + 1, proxy: proxy)
+            }
+        }
+        return best
+    }
+}
+
+/// LSD radix sort of 64-bit keys by their high 32 bits, 11 bits per pass, enough passes for
+/// `maxRank` (stable, so equal ranks keep sample order).
+enum RadixSort {
+    static func sortByHighWord(_ keys: inout [UInt64], _ scratch: inout [UInt64], _ start: Int, _ end: Int, maxRank: Int) {
+        var passes = 1
+        while (1 << (11 * passes)) < maxRank { passes += 1 }
+        var counts = [Int](repeating: 0, count: 2048)
+        keys.withUnsafeMutableBufferPointer { source in
+            scratch.withUnsafeMutableBufferPointer { target in
+                var from = source.baseAddress! + start, to = target.baseAddress! + start
+                let count = end - start
+                for pass in 0..<passes {
+                    let shift = UInt64(32 + 11 * pass)
+                    for bucket in 0..<2048 { counts[bucket] = 0 }
+                    for k in 0..<count { counts[Int((from[k] >> shift) & 2047)] += 1 }
+                    var total = 0
+                    for bucket in 0..<2048 {
+                        let size = counts[bucket]
+                        counts[bucket] = total
+                        total += size
+                    }
+                    for k in 0..<count {
+                        let bucket = Int((from[k] >> shift) & 2047)
+                        to[counts[bucket]] = from[k]
+                        counts[bucket] += 1
+                    }
+                    swap(&from, &to)
+                }
+                if passes % 2 == 1 {
+                    // Result is in scratch: copy back.
+                    (source.baseAddress! + start).update(from: target.baseAddress! + start, count: count)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import XCTest
+@testable import Learn
+import Tabular
+
+final class TreeTests: XCTestCase {
+    private func column(_ values: [Double]) -> Matrix { Matrix(rows: values.count, columns: 1, values: values) }
+
+    func testDecisionTreeSplitsAtTheMidpoint() throws {
+        let x = column([1, 2, 3, 4, 5, 6])
+        let classifier = try DecisionTreeConfig(settings: TreeSettings(criterion: .gini)).fit(x, .classes(labels: [0, 0, 0, 1, 1, 1], classes: ["a", "b"]))
+        let tree = try XCTUnwrap(classifier.trees.first)
+        XCTAssertEqual(tree.nodeCount, 3)
+        XCTAssertEqual(tree.nodes[0].feature, 0)
+        XCTAssertEqual(tree.nodes[0].threshold, 3.5)
+        guard case .classes(let labels, let probabilities?) = classifier.predict(column([0, 3.5, 3.6, 100])) else { return XCTFail() }
+        XCTAssertEqual(labels, [0, 0, 1, 1])
+        XCTAssertEqual(probabilities.values, [1, 0, 1, 0, 0, 1, 0, 1])
+
+        let regressor = try DecisionTreeConfig(settings: TreeSettings(criterion: .squaredError)).fit(x, .values([1, 1, 1, 5, 5, 5]))
+        XCTAssertEqual(regressor.predict(column([2, 5])), .values([1, 5]))
+        let stump = try DecisionTreeConfig(settings: TreeSettings(criterion: .squaredError, maxDepth: 1)).fit(column([1, 2, 3, 4]), .values([1, 2, 3, 10]))
+        XCTAssertEqual(stump.trees[0].depth, 1)
+        XCTAssertEqual(stump.predict(column([1, 4])), .values([2, 10]))
+    }
+
+    func testLeafSizeAndConstantFeatures() throws {
+        let x = Matrix(rows: 6, columns: 2, values: [1, 7, 2, 7, 3, 7, 4, 7, 5, 7, 6, 7])
+        let tree = try DecisionTreeConfig(settings: TreeSettings(criterion: .gini, minSamplesLeaf: 3)).fit(x, .classes(labels: [0, 1, 0, 1, 1, 1], classes: ["a", "b"]))
+        XCTAssertEqual(tree.trees[0].nodes[0].feature, 0, "the constant feature is never chosen")
+        XCTAssertEqual(tree.trees[0].nodeCount, 3, "leaves of at least 3 rows")
+        let constant = try DecisionTreeConfig(settings: TreeSettings(criterion: .gini)).fit(column([5, 5, 5, 5]), .classes(labels: [0, 1, 0, 1], classes: ["a", "b"]))
+        XCTAssertEqual(constant.trees[0].nodeCount, 1)
+        guard case .classes(_, let probabilities?) = constant.predict(column([1])) else { return XCTFail() }
+        XCTAssertEqual(probabilities.values, [0.5, 0.5])
+    }
+
+    func testFullTreeFitsIrisAndEntropyWorks() throws {
+        let data = try Fixtures.data("iris.csv", target: "species")
+        let target = try Target.encode(data.target, task: .classification)
+        for criterion in [TreeSettings.Criterion.gini, .entropy] {
+            let model = try DecisionTreeConfig(settings: TreeSettings(criterion: criterion), seed: 3).fit(data.x, target)
+            let accuracy = try Scoring.score(.accuracy, truth: target, prediction: model.predict(data.x))
+            XCTAssertGreaterThanOrEqual(accuracy, 0.99, "\(criterion)")
+        }
+    }
+
+    private func twoFeatureData(rows: Int, seed: UInt64) -> (Matrix, Target) {
+        var generator = SeededGenerator(seed: seed)
+        var values: [Double] = [], labels: [Int] = []
+        for _ in 0..<rows {
+            let signal = generator.unit(), noise = generator.unit()
+            values += [signal, noise]
+            labels.append(signal + 0.1 * (generator.unit() - 0.5) > 0.5 ? 1 : 0)
+        }
+        return (Matrix(rows: rows, columns: 2, values: values), .classes(labels: labels, classes: ["no", "yes"]))
+    }
+
+    func testRandomForestIsThreadInvariantAndRanksFeatures() throws {
+        let (x, target) = twoFeatureData(rows: 400, seed: 5)
+        let settings = TreeSettings(criterion: .gini, maxFeatures: .sqrt)
+        let one = try RandomForestConfig(trees: 20, settings: settings, seed: 9, threads: 1).fit(x, target)
+        let four = try RandomForestConfig(trees: 20, settings: settings, seed: 9, threads: 4).fit(x, target)
+        XCTAssertEqual(one, four)
+        let importances = one.featureImportances
+        XCTAssertEqual(importances.reduce(0, +), 1, accuracy: 1e-12)
+        XCTAssertGreaterThan(importances[0], 0.8)
+        guard case .classes(_, let p1?) = one.predict(x, threads: 1), case .classes(_, let p4?) = four.predict(x, threads: 4) else { return XCTFail() }
+        XCTAssertEqual(p1.values.map(\.bitPattern), p4.values.map(\.bitPattern))
+        for row in 0..<p1.rows { XCTAssertEqual(p1[row, 0] + p1[row, 1], 1, accuracy: 1e-12) }
+        XCTAssertNotEqual(try RandomForestConfig(trees: 20, settings: settings, seed: 10).fit(x, target), one, "the seed matters")
+    }
+
+    func testBinning() {
+        let x = Matrix(rows: 6, columns: 1, values: [3, 1, 2, 2, .nan, 5])
+        let binner = FeatureBinner(x, maxBins: 255, seed: 0)
+        XCTAssertEqual(binner.thresholds[0], [1.5, 2.5, 4])
+        XCTAssertEqual(binner.transform(x, threads: 1), [2, 0, 1, 1, 255, 3])
+        let many = Matrix(rows: 1000, columns: 1, values: (0..<1000).map(Double.init))
+        let quantiles = FeatureBinner(many, maxBins: 10, seed: 0)
+        XCTAssertEqual(quantiles.thresholds[0].count, 9)
+        XCTAssertEqual(quantiles.thresholds[0][0], 99.5, "numpy percentile(method=midpoint) at 10%")
+    }
+
+    func testBoostingLearnsEveryLossAndIsThreadInvariant() throws {
+        let (x, binary) = twoFeatureData(rows: 600, seed: 1)
+        guard case .classes(let labels, _) = binary else { return }
+        let multiclass = Target.classes(labels: zip(labels, 0..<600).map { $0 + ($1 % 3 == 0 ? 1 : 0) }, classes: ["a", "b", "c"])
+        let regression = Target.values((0..<600).map { x[$0, 0] * 3 + x[$0, 1] })
+        for target in [binary, multiclass, regression] {
+            let config = HistGradientBoostingConfig(maxIterations: 30, minSamplesLeaf: 5, earlyStopping: .off, seed: 2, threads: 1)
+            var four = config
+            four.threads = 4
+            let model = try config.fit(x, target)
+            XCTAssertEqual(model, try four.fit(x, target))
+            XCTAssertEqual(model.iterations, 30)
+            let prediction = model.predict(x)
+            switch (target, prediction) {
+            case (.values, .values):
+                XCTAssertGreaterThan(try Scoring.score(.r2, truth: target, prediction: prediction), 0.95)
+            case (.classes(_, let classes), .classes(_, let probabilities?)):
+                XCTAssertEqual(probabilities.columns, classes.count)
+                for row in 0..<probabilities.rows {
+                    XCTAssertEqual((0..<classes.count).reduce(0.0) { $0 + probabilities[row, $1] }, 1, accuracy: 1e-12)
+                }
+                XCTAssertGreaterThan(try Scoring.score(.accuracy, truth: target, prediction: prediction), 0.6)
+            default:
+                XCTFail("prediction does not match the target")
+            }
+        }
+    }
+
+    func testBoostingRoutesMissingValuesAsLearned() throws {
+        // Missing x means class 1; present x below 5 means class 0, above means class 1.
+        var values: [Double] = [], labels: [Int] = []
+        for index in 0..<300 {
+            if index % 3 == 0 { values.append(.nan); labels.append(1) } else {
+                let value = Double(index % 10)
+                values.append(value)
+                labels.append(value < 5 ? 0 : 1)
+            }
+        }
+        let model = try HistGradientBoostingConfig(maxIterations: 20, minSamplesLeaf: 5, earlyStopping: .off).fit(column(values), .classes(labels: labels, classes: ["0", "1"]))
+        guard case .classes(let predicted, _) = model.predict(column([.nan, 1, 8])) else { return XCTFail() }
+        XCTAssertEqual(predicted, [1, 0, 1])
+        XCTAssertTrue(model.trees[0].missingLeft.contains(true) || model.trees[0].missingLeft.contains(false))
+        // No missing values in training: a missing value at prediction time still gets an answer.
+        let complete = try HistGradientBoostingConfig(maxIterations: 5, minSamplesLeaf: 5, earlyStopping: .off).fit(column((0..<100).map(Double.init)), .values((0..<100).map { Double($0 % 7) }))
+        guard case .values(let values2) = complete.predict(column([.nan])) else { return XCTFail() }
+        XCTAssertTrue(values2[0].isFinite)
+    }
+
+    func testBoostingStopsEarlyOnNoise() throws {
+        var generator = SeededGenerator(seed: 4)
+        let x = Matrix(rows: 2000, columns: 3, values: (0..<6000).map { _ in generator.unit() })
+        let noise = Target.values((0..<2000).map { _ in generator.unit() })
+        let model = try HistGradientBoostingConfig(maxIterations: 200, earlyStopping: .on, seed: 1).fit(x, noise)
+        XCTAssertLessThan(model.iterations, 200)
+    }
+
+    func testBoostingRejectsBadSettings() {
+        XCTAssertThrowsError(try HistGradientBoostingConfig(learningRate: 0).fit(column([1, 2]), .values([1, 2]))) { error in
+            XCTAssertEqual((error as? LearnError)?.message, "hist_gradient_boosting.learning_rate must be > 0, found 0.0")
+        }
+        XCTAssertThrowsError(try PipelineConfig(steps: [], model: .histGradientBoosting(HistGradientBoostingConfig())).fit(try! Table(columns: [Column(name: "x", numeric: [])]), .values([]))) { error in
+            XCTAssertEqual((error as? LearnError)?.message, "the training data has no rows")
+        }
+    }
+
+    func testFittedTreesRoundTripAsData() throws {
+        let (x, target) = twoFeatureData(rows: 100, seed: 8)
+        let forest = FittedModel.trees(try RandomForestConfig(trees: 3, settings: TreeSettings(criterion: .entropy, maxDepth: 4)).fit(x, target))
+        let boosted = FittedModel.boosting(try HistGradientBoostingConfig(maxIterations: 3, minSamplesLeaf: 5, earlyStopping: .off).fit(x, target))
+        for model in [forest, boosted] {
+            let encoder = JSONEncoder(), decoder = JSONDecoder()
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let decoded = try decoder.decode(FittedModel.self, from: encoder.encode(model))
+            XCTAssertEqual(decoded.predict(x), model.predict(x))
+        }
+    }
+}
