@@ -30,7 +30,8 @@ def main():
         failures += 0 if ok else 1
         test_metric = "accuracy" if row["cv_scoring"] == "accuracy" else "r2"
         ours_s = row["search_wall_s"]
-        theirs_s = timing.get(name, {}).get("search_wall_s")
+        timed = timing.get(name, {})
+        theirs_s = timed.get("search_wall_s") if timed.get("family") == family else None
         ratio = f"{ours_s / theirs_s:.3f}" if theirs_s else "n/a"
         theirs_text = f"{theirs_s:.3f}" if theirs_s else "n/a"
         print(f"| {name} | {row['rows']} | {family} | {row['cv_scoring']} | {row['best_cv_score']:.4f} | {ref['best_cv_score']:.4f} | "

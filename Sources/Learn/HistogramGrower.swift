@@ -44,11 +44,13 @@ struct HistogramGrower {
         var leftGradient: Double, leftHessian: Double, leftCount: Int
     }
 
-    /// Rows in node order with their bins (row-major) and gradient pairs.
+    /// Rows in node order with their bins (row-major) and gradient pairs. Pairs are stored
+    /// in single precision, as scikit-learn and LightGBM store gradients, halving the bytes
+    /// each split moves; histograms still sum them in double precision.
     private struct Work {
         var rows: [UInt32]
         var bins: [UInt8]
-        var pairs: [Double]
+        var pairs: [Float]
     }
 
     private struct Node {
@@ -73,7 +75,7 @@ struct HistogramGrower {
         // Working copies in node order: each node's rows (their bins and gradient pairs) stay
         // contiguous, so histograms stream through memory instead of jumping between rows.
         let m = samples.count, featureCount = self.featureCount
-        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Double](repeating: 0, count: 2 * m))
+        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Float](repeating: 0, count: 2 * m))
         bins.withUnsafeBufferPointer { source in
             work.bins.withUnsafeMutableBufferPointer { target in
                 for k in 0..<m {
@@ -82,16 +84,16 @@ struct HistogramGrower {
             }
         }
         for k in 0..<m {
-            work.pairs[2 * k] = pairs[2 * Int(samples[k])]
-            work.pairs[2 * k + 1] = pairs[2 * Int(samples[k]) + 1]
+            work.pairs[2 * k] = Float(pairs[2 * Int(samples[k])])
+            work.pairs[2 * k + 1] = Float(pairs[2 * Int(samples[k]) + 1])
         }
-        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Double](repeating: 0, count: 2 * m))
+        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Float](repeating: 0, count: 2 * m))
         var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
         var gains = [Double](repeating: 0, count: featureCount)
         var totalGradient = 0.0, totalHessian = 0.0
-        for row in samples {
-            totalGradient += pairs[2 * Int(row)]
-            totalHessian += pairs[2 * Int(row) + 1]
+        for k in 0..<m {
+            totalGradient += Double(work.pairs[2 * k])
+            totalHessian += Double(work.pairs[2 * k + 1])
         }
         var root = Node(start: 0, end: samples.count, depth: 0, gradient: totalGradient, hessian: totalHessian, histogram: nil, split: nil, id: 0)
         root.histogram = histogram(work, 0, m)
@@ -179,7 +181,7 @@ struct HistogramGrower {
                             var rowBins = binValues.baseAddress! + (start &* featureCount &+ first)
                             if constantHessian {
                                 for k in start..<end {
-                                    let gradient = pairBase[2 &* k]
+                                    let gradient = Double(pairBase[2 &* k])
                                     var offset = 0
                                     for f in 0..<width {
                                         let index = offset &+ Int(rowBins[f])
@@ -193,7 +195,7 @@ struct HistogramGrower {
                                 for index in 0..<(width * binCount) { sumBase[2 &* index &+ 1] = Double(countBase[index]) }
                             } else {
                                 for k in start..<end {
-                                    let gradient = pairBase[2 &* k], hessian = pairBase[2 &* k &+ 1]
+                                    let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
                                     var offset = 0
                                     for f in 0..<width {
                                         let index = offset &+ Int(rowBins[f])
@@ -290,6 +292,20 @@ struct HistogramGrower {
         return best
     }
 
+    /// Copies one row's bins: whole words, then the tail (a call to memcpy per row costs more).
+    @inline(__always)
+    private static func copyRow(from source: UnsafeMutablePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        var offset = 0
+        while offset &+ 8 <= count {
+            UnsafeMutableRawPointer(target + offset).storeBytes(of: UnsafeRawPointer(source + offset).loadUnaligned(as: UInt64.self), as: UInt64.self)
+            offset &+= 8
+        }
+        while offset < count {
+            target[offset] = source[offset]
+            offset &+= 1
+        }
+    }
+
     /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
     /// rows going left first; returns where the right ones begin.
     private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
@@ -308,14 +324,14 @@ struct HistogramGrower {
                                     if goesLeft {
                                         if left != k {
                                             rows[left] = rows[k]
-                                            (binBase + left &* featureCount).update(from: binBase + k &* featureCount, count: featureCount)
+                                            Self.copyRow(from: binBase + k &* featureCount, to: binBase + left &* featureCount, featureCount)
                                             pairs[2 &* left] = pairs[2 &* k]
                                             pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
                                         }
                                         left &+= 1
                                     } else {
                                         spareRows[right] = rows[k]
-                                        (spareBinBase + right &* featureCount).update(from: binBase + k &* featureCount, count: featureCount)
+                                        Self.copyRow(from: binBase + k &* featureCount, to: spareBinBase + right &* featureCount, featureCount)
                                         sparePairs[2 &* right] = pairs[2 &* k]
                                         sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
                                         right &+= 1
