@@ -8,12 +8,7 @@ import sys
 import time
 
 
-def memory_kb(field):
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
+from benchutil import memory_kb
 
 
 def main():

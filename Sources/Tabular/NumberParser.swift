@@ -27,23 +27,13 @@ struct NumberParser: Sendable {
         if negative || base[index] == UInt8(ascii: "+") { index += 1 }
         var mantissa: UInt64 = 0
         let integerStart = index
-        while index < end {
-            let digit = base[index] &- 0x30
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            index += 1
-        }
+        Self.appendDigits(base, &index, end, &mantissa)
         var digits = index - integerStart
         var exponent = 0
         if index < end, base[index] == UInt8(ascii: ".") {
             index += 1
             let fractionStart = index
-            while index < end {
-            let digit = base[index] &- 0x30
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            index += 1
-        }
+            Self.appendDigits(base, &index, end, &mantissa)
             exponent = fractionStart - index
             digits += index - fractionStart
         }
@@ -76,6 +66,18 @@ struct NumberParser: Sendable {
             return negative ? -value : value
         }
         return slowParse(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// Appends the decimal digits at `index` to `mantissa` (wrapping past 19 digits, which the
+    /// caller sends to the slow path) and moves `index` past them.
+    @inline(__always)
+    private static func appendDigits(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int, _ mantissa: inout UInt64) {
+        while index < end {
+            let digit = base[index] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            index += 1
+        }
     }
 
     /// 10^exponent for 0...22, all exactly representable.
