@@ -82,3 +82,30 @@ final class SearchPlanTests: XCTestCase {
                        .kNeighbors(KNeighborsConfig(neighbors: 5, distanceWeighted: true, power: 2)))
     }
 }
+
+/// Every shipped example runs end to end through the learning core: split, cross-validated
+/// search over its grid, refit of the winner, test metrics.
+final class ExampleRunTests: XCTestCase {
+    func testEveryExampleSearchesRefitsAndScores() throws {
+        for spec in TestPaths.specs(in: TestPaths.experiments) {
+            let check = SpecLoader.load(path: spec.path)
+            let experiment = try XCTUnwrap(check.experiment, spec.lastPathComponent)
+            let table = try XCTUnwrap(check.table), task = try XCTUnwrap(check.task)
+            let features = table.dropping(columns: Set(experiment.data.drop.map(\.value) + [experiment.data.target.value]))
+            let plan = try experiment.searchPlan(task: task, columns: features.columns.map { ($0.name, $0.kind) }, threads: 2)
+            let target = try Target.encode(table[experiment.data.target.value]!, task: task)
+            let split = try DataSplit.trainTest(target, testSize: plan.testSize, stratify: plan.stratifySplit, shuffle: plan.shuffleSplit, seed: experiment.seed)
+            let train = features.taking(rows: split.train), trainTarget = target.taking(rows: split.train)
+            let result = try ModelSearch.run(features: train, target: trainTarget, candidates: plan.candidates, settings: plan.settings)
+            let fitted = try plan.candidates[result.bestIndex].pipeline.fit(train, trainTarget)
+            let prediction = try fitted.predict(features.taking(rows: split.test))
+            let score = try Scoring.score(plan.settings.scoring, truth: target.taking(rows: split.test), prediction: prediction)
+            switch spec.lastPathComponent {
+            case "penguins.yaml": XCTAssertGreaterThan(score, 0.9, "accuracy")
+            case "cars.yaml": XCTAssertLessThan(score, 5, "rmse in miles per gallon")
+            default: XCTAssertGreaterThan(score, 0.6, "f1_macro")
+            }
+            XCTAssertEqual(result.candidates.count, plan.candidates.count)
+        }
+    }
+}
