@@ -1,3 +1,5 @@
+import Tabular
+
 /// Histogram gradient boosting, scikit-learn's `HistGradientBoostingClassifier` /
 /// `HistGradientBoostingRegressor`: features binned once, trees grown leaf-wise on gradient
 /// histograms, missing values routed per split, optional early stopping on held-out rows.
@@ -74,21 +76,28 @@ public struct HistGradientBoostingConfig: Sendable, Equatable {
         var gradients = [Double](repeating: 0, count: outputs * n), hessians = [Double](repeating: 0, count: outputs * n)
         var trees: [BoostingTree] = []
         let trainSamples = trainRows.map(UInt32.init)
-        var samples = trainSamples
-        var pairs = [Double](repeating: 0, count: 2 * n)
         var gains = [Double](repeating: 0, count: x.columns)
         let validationTarget = target.taking(rows: validationRows)
         var scores: [Double] = []
         if stopEarly { scores.append(-loss.loss(validationTarget, raw: gather(raw, validationRows, n, outputs), rows: validationRows.count)) }
         for _ in 0..<maxIterations {
             loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians)
-            for output in 0..<outputs {
-                samples = trainSamples
+            // The K class trees of an iteration are independent: grow them in parallel (each
+            // tree is the same whichever thread grows it), then apply them in class order.
+            let classParallel = outputs > 1 && threads > 1
+            let rowGrower = classParallel ? grower.singleThreaded : grower
+            let gradients = gradients, hessians = hessians
+            let grownTrees = ParallelWork.map(count: outputs, threads: classParallel ? threads : 1) { output -> (HistogramGrower.Outcome, [UInt32]) in
+                var samples = trainSamples
+                var pairs = [Double](repeating: 0, count: 2 * n)
                 for row in 0..<n {
                     pairs[2 * row] = gradients[output * n + row]
                     pairs[2 * row + 1] = hessians[output * n + row]
                 }
-                let grown = grower.grow(pairs: pairs, samples: &samples)
+                let grown = rowGrower.grow(pairs: pairs, samples: &samples)
+                return (grown, samples)
+            }
+            for (output, (grown, samples)) in grownTrees.enumerated() {
                 for leaf in grown.leaves {
                     for k in leaf.start..<leaf.end { raw[output * n + Int(samples[k])] += leaf.value }
                 }

@@ -26,9 +26,16 @@ struct HistogramGrower {
     let valueBins: [Int]
     let missingBin: Int
     let thresholds: [[Double]]
-    let settings: Settings
+    var settings: Settings
 
     private var binCount: Int { missingBin + 1 }
+
+    /// The same grower working on one thread (when trees grow in parallel instead).
+    var singleThreaded: HistogramGrower {
+        var copy = self
+        copy.settings.threads = 1
+        return copy
+    }
 
     /// Gradient and hessian sums and counts per (feature, bin).
     private struct Histogram {
