@@ -1,4 +1,5 @@
 import Learn
+import Tabular
 /// A 1-based position in a spec file.
 public struct SourceLocation: Sendable, Equatable, Hashable, Codable, Comparable {
     public var line: Int
@@ -35,9 +36,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `exp.yaml:12:5: error: unknown key 'modles' (did you mean 'models'?)`
     public var description: String {
-        var prefix = file
-        if let location { prefix += ":\(location.line):\(location.column)" }
-        return "\(prefix): \(severity.rawValue): \(message)"
+        locatedMessage(path: file, line: location?.line, column: location?.column, severity: severity.rawValue, message: message)
     }
 }
 

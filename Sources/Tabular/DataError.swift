@@ -12,13 +12,16 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `path:line:column: error: message`, the form compilers and editors understand.
-    public var description: String {
-        var location = path
-        if let line {
-            location += ":\(line)"
-            if let column { location += ":\(column)" }
-        }
-        return "\(location): error: \(message)"
+    public var description: String { locatedMessage(path: path, line: line, column: column, severity: "error", message: message) }
+}
+
+/// `path:line:column: severity: message`, the form compilers print and editors jump to;
+/// the line and column are left out when unknown.
+public func locatedMessage(path: String, line: Int?, column: Int?, severity: String, message: String) -> String {
+    var location = path
+    if let line {
+        location += ":\(line)"
+        if let column { location += ":\(column)" }
     }
+    return "\(location): \(severity): \(message)"
 }
