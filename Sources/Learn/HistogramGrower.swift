@@ -319,88 +319,9 @@ struct HistogramGrower {
         }
     }
 
-    /// One half of a large node, split into its left and right rows (each in order).
-    private struct Halves: Sendable {
-        var rows: [UInt32]
-        var bins: [UInt8]
-        var pairs: [Float]
-        var leftCount: Int
-    }
-
     /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
-    /// rows going left first; returns where the right ones begin. A large node splits its two
-    /// halves on two threads and lays the pieces out as left of the first half, left of the
-    /// second, right of the first, right of the second: the same order as one pass.
+    /// rows going left first; returns where the right ones begin.
     private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
-        let count = end - start
-        guard settings.threads > 1, count >= 32_768 else { return partitionSerially(&work, &scratch, start, end, split) }
-        let middle = start + count / 2
-        let pieces = splitHalves(work, [(start, middle), (middle, end)], split)
-        let featureCount = self.featureCount
-        var write = start
-        func place(_ piece: Halves, _ from: Int, _ length: Int) {
-            guard length > 0 else { return }
-            work.rows.withUnsafeMutableBufferPointer { target in
-                piece.rows.withUnsafeBufferPointer { (target.baseAddress! + write).update(from: $0.baseAddress! + from, count: length) }
-            }
-            work.bins.withUnsafeMutableBufferPointer { target in
-                piece.bins.withUnsafeBufferPointer { (target.baseAddress! + write * featureCount).update(from: $0.baseAddress! + from * featureCount, count: length * featureCount) }
-            }
-            work.pairs.withUnsafeMutableBufferPointer { target in
-                piece.pairs.withUnsafeBufferPointer { (target.baseAddress! + 2 * write).update(from: $0.baseAddress! + 2 * from, count: 2 * length) }
-            }
-            write += length
-        }
-        place(pieces[0], 0, pieces[0].leftCount)
-        place(pieces[1], 0, pieces[1].leftCount)
-        let rightStart = write
-        place(pieces[0], pieces[0].leftCount, pieces[0].rows.count - pieces[0].leftCount)
-        place(pieces[1], pieces[1].leftCount, pieces[1].rows.count - pieces[1].leftCount)
-        return rightStart
-    }
-
-    /// Each range's rows reordered left-then-right into new arrays, ranges on parallel threads.
-    private func splitHalves(_ work: Work, _ ranges: [(Int, Int)], _ split: SplitInfo) -> [Halves] {
-        let featureCount = self.featureCount, missingBin = self.missingBin
-        return ParallelWork.map(count: ranges.count, threads: ranges.count) { index -> Halves in
-            let (lower, upper) = ranges[index]
-            let length = upper - lower
-            var rows = [UInt32](repeating: 0, count: length)
-            var bins = [UInt8](repeating: 0, count: length * featureCount)
-            var pairs = [Float](repeating: 0, count: 2 * length)
-            var leftCount = 0
-            work.bins.withUnsafeBufferPointer { source in
-                for k in lower..<upper {
-                    let bin = Int(source[k &* featureCount &+ split.feature])
-                    if bin == missingBin ? split.missingLeft : bin <= split.bin { leftCount &+= 1 }
-                }
-                var left = 0, right = leftCount
-                rows.withUnsafeMutableBufferPointer { targetRows in
-                    bins.withUnsafeMutableBufferPointer { targetBins in
-                        pairs.withUnsafeMutableBufferPointer { targetPairs in
-                            work.rows.withUnsafeBufferPointer { sourceRows in
-                                work.pairs.withUnsafeBufferPointer { sourcePairs in
-                                    for k in lower..<upper {
-                                        let bin = Int(source[k &* featureCount &+ split.feature])
-                                        let goesLeft = bin == missingBin ? split.missingLeft : bin <= split.bin
-                                        let target = goesLeft ? left : right
-                                        targetRows[target] = sourceRows[k]
-                                        Self.copyRow(from: UnsafeMutablePointer(mutating: source.baseAddress! + k &* featureCount), to: targetBins.baseAddress! + target &* featureCount, featureCount)
-                                        targetPairs[2 &* target] = sourcePairs[2 &* k]
-                                        targetPairs[2 &* target &+ 1] = sourcePairs[2 &* k &+ 1]
-                                        if goesLeft { left &+= 1 } else { right &+= 1 }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return Halves(rows: rows, bins: bins, pairs: pairs, leftCount: leftCount)
-        }
-    }
-
-    private func partitionSerially(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
         let featureCount = self.featureCount, feature = split.feature, missingBin = self.missingBin
         var left = start, right = 0
         work.rows.withUnsafeMutableBufferPointer { rows in
