@@ -75,19 +75,9 @@ public struct BoostedTrees: Sendable, Equatable, Codable {
         case .identity:
             return .values(raw)
         case .logistic:
-            var probabilities = [Double](repeating: 0, count: x.rows * 2)
-            for row in 0..<x.rows {
-                let p = Logistic.sigmoid(raw[row])
-                probabilities[row * 2] = 1 - p
-                probabilities[row * 2 + 1] = p
-            }
-            return .classes(labels: raw.map { $0 > 0 ? 1 : 0 }, probabilities: Matrix(rows: x.rows, columns: 2, values: probabilities))
+            return Prediction.fromLogits(raw)
         case .softmax:
-            let scores = Matrix(rows: x.rows, columns: outputs, values: raw)
-            guard case .classes(let labels, _) = Prediction.fromProbabilities(scores) else { return .values([]) }
-            var probabilities = scores
-            Logistic.softmaxRows(&probabilities)
-            return .classes(labels: labels, probabilities: probabilities)
+            return Prediction.fromScores(Matrix(rows: x.rows, columns: outputs, values: raw))
         }
     }
 }

@@ -63,9 +63,6 @@ public struct GaussianNBModel: Sendable, Equatable, Codable {
                 joint[i, c] = logPrior + normalizer - 0.5 * sum
             }
         }
-        guard case .classes(let labels, _) = Prediction.fromProbabilities(joint) else { return .values([]) }
-        var probabilities = joint
-        Logistic.softmaxRows(&probabilities)
-        return .classes(labels: labels, probabilities: probabilities)
+        return Prediction.fromScores(joint)
     }
 }

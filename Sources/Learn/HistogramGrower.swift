@@ -48,7 +48,7 @@ struct HistogramGrower {
         var feature: Int
         var bin: Int
         var missingLeft: Bool
-        var leftGradient: Double, leftHessian: Double, leftCount: Int
+        var leftGradient: Double, leftHessian: Double
     }
 
     /// Rows in node order with their bins (row-major) and gradient pairs. Pairs are stored
@@ -290,7 +290,7 @@ struct HistogramGrower {
                             if gain > (best?.gain ?? 0) {
                                 // Without missing values in training, missing rows follow the larger child.
                                 let direction = missingCount > 0 ? missingLeft : leftCount >= rightCount
-                                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingLeft: direction, leftGradient: leftGradient, leftHessian: leftHessian, leftCount: leftCount)
+                                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingLeft: direction, leftGradient: leftGradient, leftHessian: leftHessian)
                             }
                         }
                     }

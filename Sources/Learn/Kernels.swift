@@ -35,25 +35,4 @@ enum Kernels {
             index += 1
         }
     }
-
-    /// Σ (a[i] - b[i])² for i in 0..<count.
-    @inline(__always)
-    static func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
-        var first = SIMD4<Double>(), second = SIMD4<Double>()
-        var index = 0
-        while index + 8 <= count {
-            let d1 = UnsafeRawPointer(a + index).loadUnaligned(as: SIMD4<Double>.self) - UnsafeRawPointer(b + index).loadUnaligned(as: SIMD4<Double>.self)
-            let d2 = UnsafeRawPointer(a + index + 4).loadUnaligned(as: SIMD4<Double>.self) - UnsafeRawPointer(b + index + 4).loadUnaligned(as: SIMD4<Double>.self)
-            first += d1 * d1
-            second += d2 * d2
-            index += 8
-        }
-        var sum = (first + second).sum()
-        while index < count {
-            let difference = a[index] - b[index]
-            sum += difference * difference
-            index += 1
-        }
-        return sum
-    }
 }

@@ -39,22 +39,10 @@ public struct LinearModel: Sendable, Equatable, Codable {
         case .regression:
             return .values(raw.values)
         case .binaryLogistic:
-            var probabilities = [Double](repeating: 0, count: x.rows * 2)
-            var labels = [Int](repeating: 0, count: x.rows)
-            for row in 0..<x.rows {
-                let score = raw.values[row]
-                let positive = Logistic.sigmoid(score)
-                probabilities[row * 2] = 1 - positive
-                probabilities[row * 2 + 1] = positive
-                labels[row] = score > 0 ? 1 : 0
-            }
-            return .classes(labels: labels, probabilities: Matrix(rows: x.rows, columns: 2, values: probabilities))
+            return Prediction.fromLogits(raw.values)
         case .multinomial:
-            var probabilities = raw
-            Logistic.softmaxRows(&probabilities)
             // Labels from the raw scores, as scikit-learn's decision_function argmax.
-            guard case .classes(let labels, _) = Prediction.fromProbabilities(raw) else { return .values([]) }
-            return .classes(labels: labels, probabilities: probabilities)
+            return Prediction.fromScores(raw)
         }
     }
 }

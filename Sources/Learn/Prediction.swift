@@ -14,6 +14,29 @@ public enum Prediction: Sendable, Equatable {
 
     /// Labels from probability rows: the most probable class, the first on ties (numpy's argmax).
     static func fromProbabilities(_ probabilities: Matrix) -> Prediction {
+        .classes(labels: argmax(probabilities), probabilities: probabilities)
+    }
+
+    /// Two classes from one logit per row: class 1 when the logit is positive, probability sigmoid.
+    static func fromLogits(_ logits: [Double]) -> Prediction {
+        var probabilities = [Double](repeating: 0, count: logits.count * 2)
+        for (row, logit) in logits.enumerated() {
+            let positive = Logistic.sigmoid(logit)
+            probabilities[row * 2] = 1 - positive
+            probabilities[row * 2 + 1] = positive
+        }
+        return .classes(labels: logits.map { $0 > 0 ? 1 : 0 }, probabilities: Matrix(rows: logits.count, columns: 2, values: probabilities))
+    }
+
+    /// Classes from raw scores per class: labels by the largest score, probabilities by softmax.
+    static func fromScores(_ scores: Matrix) -> Prediction {
+        var probabilities = scores
+        Logistic.softmaxRows(&probabilities)
+        return .classes(labels: argmax(scores), probabilities: probabilities)
+    }
+
+    /// Per row, the column of the largest value, the first on ties (numpy's argmax).
+    private static func argmax(_ probabilities: Matrix) -> [Int] {
         var labels = [Int](repeating: 0, count: probabilities.rows)
         probabilities.values.withUnsafeBufferPointer { values in
             for row in 0..<probabilities.rows {
@@ -26,6 +49,6 @@ public enum Prediction: Sendable, Equatable {
                 labels[row] = best
             }
         }
-        return .classes(labels: labels, probabilities: probabilities)
+        return labels
     }
 }

@@ -26,7 +26,6 @@ struct TreeBuilder {
     private struct Split {
         var feature: Int
         var rank: UInt32
-        var position: Int  // samples[start..<position] go left once sorted by this feature
         var proxy: Double
     }
 
@@ -47,7 +46,7 @@ struct TreeBuilder {
             let count = end - start
             let canSplit = count >= settings.minSamplesSplit && count >= 2 * settings.minSamplesLeaf
                 && (settings.maxDepth.map { depth < $0 } ?? true) && stats.impurity > 1e-7
-            guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures, parentStats: stats) else { continue }
+            guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures) else { continue }
             // Partition the node's samples by the chosen feature.
             let rankBase = split.feature * data.rows
             var low = start, high = end - 1
@@ -108,7 +107,7 @@ struct TreeBuilder {
         return 1 - sumSquares
     }
 
-    private mutating func bestSplit(_ start: Int, _ end: Int, maxFeatures: Int, parentStats: NodeStats) -> Split? {
+    private mutating func bestSplit(_ start: Int, _ end: Int, maxFeatures: Int) -> Split? {
         var best: Split?
         var order = Array(0..<data.featureCount)
         var visited = 0, position = 0
@@ -177,7 +176,7 @@ struct TreeBuilder {
                     proxy = -leftWeight * Self.classImpurity(left, leftWeight, .entropy) - rightWeight * Self.classImpurity(right, rightWeight, .entropy)
                 }
                 if proxy > (best?.proxy ?? -.infinity) {
-                    best = Split(feature: feature, rank: UInt32(keys[k] >> 32), position: k + 1, proxy: proxy)
+                    best = Split(feature: feature, rank: UInt32(keys[k] >> 32), proxy: proxy)
                 }
             }
             return best
@@ -197,7 +196,7 @@ struct TreeBuilder {
             let rightSum = totalSum - leftSum, rightWeight = totalWeight - leftWeight
             let proxy = leftSum * leftSum / leftWeight + rightSum * rightSum / rightWeight
             if proxy > (best?.proxy ?? -.infinity) {
-                best = Split(feature: feature, rank: UInt32(keys[k] >> 32), position: k + 1, proxy: proxy)
+                best = Split(feature: feature, rank: UInt32(keys[k] >> 32), proxy: proxy)
             }
         }
         return best

@@ -36,7 +36,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var options = ReadOptions(format: format)
         if let delimiter { options.delimiter = delimiter == "tab" ? 0x09 : delimiter.utf8.first }
-        if !naValues.isEmpty { options.naValues = [""] + naValues }
+        if !naValues.isEmpty { options.naValues = naValues }
         if let threads { options.threads = threads }
         let table: Table
         do {

@@ -155,7 +155,8 @@ struct DataChecks {
 
         for step in experiment.preprocess {
             let indices = selected(step.value.columns)
-            if indices.isEmpty, case .names = step.value.columns {} else if indices.isEmpty {
+            // Named columns that are missing were already reported by checkNames.
+            if indices.isEmpty, !step.value.columns.isExplicit {
                 reader.warning(step.location, "\(step.value.kindName) selects no columns here")
             }
             switch step.value {

@@ -46,7 +46,7 @@ public struct DataSpec: Sendable {
     /// How the table reader should read this source.
     public var readOptions: ReadOptions {
         var options = ReadOptions(format: format, delimiter: delimiter)
-        if let naValues { options.naValues = naValues.contains("") ? naValues : [""] + naValues }
+        if let naValues { options.naValues = naValues }
         for entry in types { options.columnKinds[entry.column.value] = entry.kind }
         return options
     }
@@ -70,6 +70,12 @@ public enum ColumnSelector: Sendable, Equatable {
     case categorical
     case all
     case names([Located<String>])
+
+    /// Whether the spec lists the columns by name (rather than by kind).
+    public var isExplicit: Bool {
+        if case .names = self { return true }
+        return false
+    }
 }
 
 public enum UnknownCategoryRule: String, Sendable, CaseIterable {

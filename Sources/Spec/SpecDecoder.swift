@@ -54,7 +54,7 @@ struct SpecDecoder {
         let experiment = Experiment(
             version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
             models: models, search: search, metrics: metrics)
-        checkConsistency(experiment, top: top)
+        checkConsistency(experiment)
         return experiment
     }
 
@@ -224,7 +224,7 @@ struct SpecDecoder {
     // MARK: consistency without data
 
     /// Checks that need the whole spec but not the data: one task for every metric and model.
-    private mutating func checkConsistency(_ experiment: Experiment, top: [String: Entry]) {
+    private mutating func checkConsistency(_ experiment: Experiment) {
         guard let task = experiment.data.task else { return }
         TaskChecks.check(experiment, task: task, because: "the spec sets task: \(task.rawValue)", classCount: nil, reader: &reader)
     }

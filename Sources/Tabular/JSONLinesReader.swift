@@ -119,14 +119,12 @@ struct FlatJSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let path: String
     private var index = 0
-    private var line = 1
-    private var lineStart = 0
     private let numbers = NumberParser()
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
         self.bytes = bytes
         self.path = path
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3; lineStart = 3 }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
     }
 
     private func error(_ message: String, at offset: Int? = nil) -> DataError {

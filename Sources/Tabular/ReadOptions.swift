@@ -22,8 +22,10 @@ public struct ReadOptions: Sendable, Equatable {
     public var format: DataFormat?
     /// nil: tab for `.tsv` files, comma otherwise.
     public var delimiter: UInt8?
-    /// Field values that mean "missing". An empty field is always missing.
-    public var naValues: [String]
+    /// Field values that mean "missing". An empty field is always missing (added when absent).
+    public var naValues: [String] {
+        didSet { if !naValues.contains("") { naValues.insert("", at: 0) } }
+    }
     /// Column types that override inference; a value that does not fit is an error.
     public var columnKinds: [String: ColumnKind]
     /// Worker threads for column conversion; results do not depend on it.
@@ -38,7 +40,7 @@ public struct ReadOptions: Sendable, Equatable {
     ) {
         self.format = format
         self.delimiter = delimiter
-        self.naValues = naValues.contains("") ? naValues : [""] + naValues
+        self.naValues = naValues.contains("") ? naValues : [""] + naValues  // didSet does not run in init
         self.columnKinds = columnKinds
         self.threads = max(1, threads)
     }
