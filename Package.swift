@@ -9,18 +9,26 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Learn", targets: ["Learn"]),
         .library(name: "Spec", targets: ["Spec"]),
+        .library(name: "Engine", targets: ["Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(name: "Tabular"),
         .target(name: "Learn", dependencies: ["Tabular"]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Engine", dependencies: [
+            "Tabular", "Learn", "Spec",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(
             name: "RunnerCLI",
-            dependencies: ["Tabular", "Spec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Tabular", "Spec", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
@@ -28,6 +36,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI"]),
     ],
     swiftLanguageModes: [.v6]

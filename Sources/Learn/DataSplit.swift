@@ -2,14 +2,19 @@
 /// `train_test_split`, `KFold` and `StratifiedKFold` (the draws differ from numpy's, so the
 /// rows chosen differ; the proportions and fold sizes follow the same rules).
 public enum DataSplit {
-    public enum TestSize: Sendable, Equatable {
+    public enum TestSize: Sendable, Equatable, Codable {
         case fraction(Double)
         case rows(Int)
     }
 
-    public struct Fold: Sendable, Equatable {
+    public struct Fold: Sendable, Equatable, Codable {
         public var train: [Int]
         public var validation: [Int]
+
+        public init(train: [Int], validation: [Int]) {
+            self.train = train
+            self.validation = validation
+        }
     }
 
     /// Row indices of the training and test parts, each in ascending order.

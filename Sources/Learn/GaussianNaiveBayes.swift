@@ -2,7 +2,7 @@ import Foundation
 
 /// Gaussian naive Bayes, scikit-learn's `GaussianNB`: per-class feature means and variances,
 /// with `varSmoothing` times the largest feature variance added to every variance.
-public struct GaussianNBConfig: Sendable, Equatable {
+public struct GaussianNBConfig: Sendable, Equatable, Codable {
     public var varSmoothing = 1e-9
 
     public init(varSmoothing: Double = 1e-9) { self.varSmoothing = varSmoothing }

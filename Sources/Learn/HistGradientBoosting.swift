@@ -3,8 +3,8 @@ import Tabular
 /// Histogram gradient boosting, scikit-learn's `HistGradientBoostingClassifier` /
 /// `HistGradientBoostingRegressor`: features binned once, trees grown leaf-wise on gradient
 /// histograms, missing values routed per split, optional early stopping on held-out rows.
-public struct HistGradientBoostingConfig: Sendable, Equatable {
-    public enum EarlyStopping: Sendable, Equatable {
+public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
+    public enum EarlyStopping: Sendable, Equatable, Codable {
         /// On when there are more than 10,000 training rows, as scikit-learn's "auto".
         case auto
         case on

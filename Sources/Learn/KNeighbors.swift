@@ -22,7 +22,10 @@ public struct KNeighborsConfig: Sendable, Equatable, Codable {
         guard x.rows >= neighbors else {
             throw LearnError("k_neighbors needs at least n_neighbors = \(neighbors) training rows, and this fit has \(x.rows); lower n_neighbors")
         }
-        return KNeighborsModel(config: self, training: x, target: target)
+        // Fitted state never records a thread count, so stored models do not depend on it.
+        var settings = self
+        settings.threads = 1
+        return KNeighborsModel(config: settings, training: x, target: target)
     }
 }
 
@@ -32,9 +35,9 @@ public struct KNeighborsModel: Sendable, Equatable, Codable {
     public var training: Matrix
     public var target: Target
 
-    public func predict(_ x: Matrix) -> Prediction {
+    public func predict(_ x: Matrix, threads: Int = 1) -> Prediction {
         let k = config.neighbors
-        let neighbours = ParallelWork.map(count: x.rows, threads: config.threads) { row in nearest(to: x, row: row, k: k) }
+        let neighbours = ParallelWork.map(count: x.rows, threads: threads) { row in nearest(to: x, row: row, k: k) }
         switch target {
         case .values(let values):
             return .values(neighbours.map { found in

@@ -1,6 +1,6 @@
 /// L1-penalized least squares by coordinate descent, scikit-learn's `Lasso`: minimizes
 /// (1 / (2n)) ||y - Xw - b||² + alpha ||w||₁, stopping on the same duality-gap test.
-public struct LassoConfig: Sendable, Equatable {
+public struct LassoConfig: Sendable, Equatable, Codable {
     public var alpha = 1.0
     public var fitIntercept = true
     public var maxIterations = 1000

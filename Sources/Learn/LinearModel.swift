@@ -76,7 +76,7 @@ enum Logistic {
 }
 
 /// Ordinary least squares, scikit-learn's `LinearRegression`.
-public struct LinearRegressionConfig: Sendable, Equatable {
+public struct LinearRegressionConfig: Sendable, Equatable, Codable {
     public var fitIntercept = true
 
     public init(fitIntercept: Bool = true) { self.fitIntercept = fitIntercept }
@@ -88,7 +88,7 @@ public struct LinearRegressionConfig: Sendable, Equatable {
 
 /// L2-penalized least squares, scikit-learn's `Ridge`: minimizes ||y - Xw - b||² + alpha ||w||²
 /// (the intercept is not penalized), solved exactly through the normal equations.
-public struct RidgeConfig: Sendable, Equatable {
+public struct RidgeConfig: Sendable, Equatable, Codable {
     public var alpha = 1.0
     public var fitIntercept = true
 

@@ -3,7 +3,7 @@ import Foundation
 /// L2-regularized logistic regression, scikit-learn's `LogisticRegression` (lbfgs): minimizes
 /// the mean log loss plus ||W||² / (2 C n) (the intercept is not penalized). Two classes use one
 /// logit; more use the multinomial (softmax) model.
-public struct LogisticRegressionConfig: Sendable, Equatable {
+public struct LogisticRegressionConfig: Sendable, Equatable, Codable {
     public var c = 1.0
     /// false: no penalty (scikit-learn's `penalty=None`).
     public var penalized = true

@@ -1,5 +1,5 @@
 /// A model's configuration: which estimator, with which hyperparameters.
-public enum ModelConfig: Sendable, Equatable {
+public enum ModelConfig: Sendable, Equatable, Codable {
     case logisticRegression(LogisticRegressionConfig)
     case linearRegression(LinearRegressionConfig)
     case ridge(RidgeConfig)
@@ -90,7 +90,7 @@ public enum FittedModel: Sendable, Equatable, Codable {
     public func predict(_ x: Matrix, threads: Int = 1) -> Prediction {
         switch self {
         case .linear(let model): return model.predict(x)
-        case .kNeighbors(let model): return model.predict(x)
+        case .kNeighbors(let model): return model.predict(x, threads: threads)
         case .gaussianNB(let model): return model.predict(x)
         case .trees(let model): return model.predict(x, threads: threads)
         case .boosting(let model): return model.predict(x, threads: threads)

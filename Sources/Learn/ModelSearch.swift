@@ -46,7 +46,7 @@ public struct FoldScores: Sendable, Equatable, Codable {
     public var mean: Double
     public var std: Double
 
-    init(_ folds: [Double]) {
+    public init(_ folds: [Double]) {
         self.folds = folds
         mean = folds.reduce(0, +) / Double(folds.count)
         let mean = self.mean
@@ -84,16 +84,10 @@ public enum ModelSearch {
         let outcomes = ParallelWork.map(count: taskCount, threads: settings.threads) { task -> Result<([Double], Double), LearnError> in
             let candidate = candidates[task / folds.count]
             let data = foldData[task % folds.count]
-            let start = DispatchTime.now().uptimeNanoseconds
             do throws(LearnError) {
-                let fitted = try candidate.pipeline.fit(data.trainFeatures, data.trainTarget)
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let prediction = try fitted.predict(data.validationFeatures)
-                var values: [Double] = []
-                for metric in settings.metrics {
-                    values.append(try Scoring.score(metric, truth: data.validationTarget, prediction: prediction))
-                }
-                return .success((values, seconds))
+                return .success(try scoreFold(
+                    candidate.pipeline, train: (data.trainFeatures, data.trainTarget),
+                    validation: (data.validationFeatures, data.validationTarget), metrics: settings.metrics))
             } catch {
                 return .failure(LearnError("model '\(candidate.model)'\(describe(candidate.params)), fold \(task % folds.count + 1) of \(folds.count): \(error.message)"))
             }
@@ -111,15 +105,28 @@ public enum ModelSearch {
             for (m, metric) in settings.metrics.enumerated() { scores[metric] = FoldScores(perMetric[m]) }
             results.append(CandidateResult(model: candidate.model, params: candidate.params, scores: scores, fitSeconds: seconds))
         }
-        return SearchResult(candidates: results, bestIndex: bestIndex(results, settings.scoring), scoring: settings.scoring)
+        return SearchResult(candidates: results, bestIndex: bestIndex(means: results.map { $0.scores[settings.scoring]!.mean }, settings.scoring), scoring: settings.scoring)
+    }
+
+    /// Fits `pipeline` on one fold's training rows and scores it on its validation rows:
+    /// the metric values in order, and the wall seconds of the fit.
+    public static func scoreFold(_ pipeline: PipelineConfig, train: (Table, Target), validation: (Table, Target), metrics: [Metric]) throws(LearnError) -> ([Double], Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let fitted = try pipeline.fit(train.0, train.1)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let prediction = try fitted.predict(validation.0)
+        var values: [Double] = []
+        for metric in metrics {
+            values.append(try Scoring.score(metric, truth: validation.1, prediction: prediction))
+        }
+        return (values, seconds)
     }
 
     /// The best mean score; the first candidate wins ties, as scikit-learn's rank.
-    static func bestIndex(_ results: [CandidateResult], _ metric: Metric) -> Int {
+    public static func bestIndex(means: [Double], _ metric: Metric) -> Int {
         var best = 0
-        for index in results.indices.dropFirst() {
-            let value = results[index].scores[metric]!.mean, current = results[best].scores[metric]!.mean
-            if metric.greaterIsBetter ? value > current : value < current { best = index }
+        for index in means.indices.dropFirst() {
+            if metric.greaterIsBetter ? means[index] > means[best] : means[index] < means[best] { best = index }
         }
         return best
     }

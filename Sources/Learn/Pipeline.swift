@@ -1,7 +1,7 @@
 import Tabular
 
 /// Preprocessing steps followed by a model, fitted together on training rows only.
-public struct PipelineConfig: Sendable, Equatable {
+public struct PipelineConfig: Sendable, Equatable, Codable {
     public var steps: [PreprocessingConfig]
     public var model: ModelConfig
 
@@ -59,7 +59,8 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
         return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model")
     }
 
-    public func predict(_ table: Table) throws(LearnError) -> Prediction {
-        model.predict(try features(table))
+    /// `threads` only splits the work; predictions do not depend on it.
+    public func predict(_ table: Table, threads: Int = 1) throws(LearnError) -> Prediction {
+        model.predict(try features(table), threads: threads)
     }
 }

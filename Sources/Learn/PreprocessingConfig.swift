@@ -50,7 +50,7 @@ public enum FillValue: Sendable, Equatable, Codable {
 
 /// One preprocessing step's configuration, scikit-learn's semantics: `fit` learns on
 /// training rows only, `transform` applies what was learned to any rows.
-public enum PreprocessingConfig: Sendable, Equatable {
+public enum PreprocessingConfig: Sendable, Equatable, Codable {
     /// `fillValue` is used with `.constant` (default 0, or "missing_value" for text).
     case impute(columns: ColumnSelection, strategy: ImputeStrategy, fillValue: FillValue?)
     /// Drops columns whose share of missing training values exceeds `threshold`.

@@ -1,6 +1,6 @@
 import Tabular
 /// One CART tree, scikit-learn's `DecisionTreeClassifier` / `DecisionTreeRegressor`.
-public struct DecisionTreeConfig: Sendable, Equatable {
+public struct DecisionTreeConfig: Sendable, Equatable, Codable {
     public var settings: TreeSettings
     public var seed: UInt64
 
@@ -21,7 +21,7 @@ public struct DecisionTreeConfig: Sendable, Equatable {
 /// Bagged CART trees with per-split feature sampling, scikit-learn's `RandomForest*`.
 /// Trees grow in parallel; each draws its bootstrap sample and features from its own seeded
 /// stream, so the forest does not depend on the thread count.
-public struct RandomForestConfig: Sendable, Equatable {
+public struct RandomForestConfig: Sendable, Equatable, Codable {
     public var trees = 100
     public var settings: TreeSettings
     public var bootstrap = true

@@ -5,14 +5,15 @@ import Spec
 struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
-        abstract: "Declarative machine-learning experiments: validate specs, inspect data.",
+        abstract: "Declarative machine-learning experiments: run, verify and inspect them.",
         discussion: """
-            Exit codes: 0 success; 1 the command failed (unreadable data, I/O error); \
-            2 the spec is invalid; 64 the command line is wrong.
+            Exit codes: 0 success; 1 the command failed (unreadable data, a failed stage, \
+            a store error, a verification mismatch); 2 the spec is invalid; 64 the command \
+            line is wrong; 130 interrupted (finished stages are kept).
             Shell completions: runner --generate-completion-script bash|zsh|fish
             """,
         version: RunnerVersion.current,
-        subcommands: [Validate.self, Inspect.self]
+        subcommands: [Run.self, Validate.self, Plan.self, Status.self, Verify.self, Runs.self, Show.self, Inspect.self, Fsck.self, GC.self]
     )
 }
 

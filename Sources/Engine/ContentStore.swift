@@ -1,0 +1,134 @@
+import Foundation
+
+/// The content-addressed store (default `.runner/` beside the spec): blobs named by the
+/// SHA-256 of their content, stage records named by stage key, the data-digest cache and the
+/// run index. Every file is written atomically, so a killed process leaves no partial file
+/// and several processes can share the store without locks: two writers of one blob write
+/// the same bytes, and the last rename wins.
+///
+/// Layout: `format` (store format version), `objects/ab/cdef…` (blobs),
+/// `stages/ab/<key>.json` (stage records), `hashes/` (data digests by file identity),
+/// `tmp/` (files being written), `index.sqlite` (runs).
+public struct ContentStore: Sendable {
+    public static let format = 1
+    public let root: String
+
+    /// Opens the store at `root`, creating it when absent.
+    public static func open(_ root: String) throws(StoreError) -> ContentStore {
+        let store = ContentStore(root: root)
+        let formatPath = store.path("format")
+        if let text = try? String(contentsOfFile: formatPath, encoding: .utf8) {
+            let fields = text.split(whereSeparator: \.isWhitespace)
+            guard fields.count == 2, fields[0] == "runner-store", let version = Int(fields[1]) else { throw StoreError.notAStore(root) }
+            guard version <= format else { throw StoreError.futureFormat(path: root, found: version, supported: format) }
+            return store
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+            guard isDirectory.boolValue, contents.allSatisfy({ ["tmp", "objects", "stages", "hashes"].contains($0) }) else {
+                throw StoreError.notAStore(root)
+            }
+        }
+        for folder in ["tmp", "objects", "stages", "hashes"] { try AtomicFile.makeFolder(store.path(folder)) }
+        try AtomicFile.write(Data("runner-store \(format)\n".utf8), to: formatPath, temporaryFolder: store.temporaryFolder)
+        return store
+    }
+
+    init(root: String) {
+        self.root = root
+    }
+
+    func path(_ relative: String) -> String { "\(root)/\(relative)" }
+    var temporaryFolder: String { path("tmp") }
+    public var indexPath: String { path("index.sqlite") }
+
+    func blobPath(_ digest: String) -> String {
+        path("objects/\(digest.prefix(2))/\(digest.dropFirst(2))")
+    }
+
+    func recordPath(_ key: String) -> String {
+        path("stages/\(key.prefix(2))/\(key).json")
+    }
+
+    // MARK: blobs
+
+    /// Stores `data` and returns its digest. An existing blob is trusted here; reads verify it.
+    @discardableResult
+    public func put(_ data: Data) throws(StoreError) -> String {
+        let digest = Hashing.sha256(data)
+        let target = blobPath(digest)
+        if access(target, F_OK) == 0 { return digest }
+        try AtomicFile.write(data, to: target, temporaryFolder: temporaryFolder)
+        return digest
+    }
+
+    /// The blob's content, checked against its digest.
+    public func read(_ digest: String) throws(StoreError) -> Data {
+        guard let data = FileManager.default.contents(atPath: blobPath(digest)) else { throw StoreError.missing(digest: digest) }
+        guard Hashing.sha256(data) == digest else { throw StoreError.corrupted(digest: digest) }
+        return data
+    }
+
+    public func contains(_ digest: String) -> Bool {
+        access(blobPath(digest), F_OK) == 0
+    }
+
+    /// Removes a blob (a corrupted one, or garbage); a missing blob is not an error.
+    public func removeBlob(_ digest: String) {
+        unlink(blobPath(digest))
+    }
+
+    // MARK: stage records
+
+    /// The record for `key`, or nil when there is none or it is damaged.
+    public func record(for key: String) -> StageRecord? {
+        guard let data = FileManager.default.contents(atPath: recordPath(key)),
+              let record = try? CanonicalJSON.decode(StageRecord.self, from: data),
+              record.key == key, record.isIntact else { return nil }
+        return record
+    }
+
+    public func write(_ record: StageRecord) throws(StoreError) {
+        try AtomicFile.write(CanonicalJSON.encode(record.sealed()), to: recordPath(record.key), temporaryFolder: temporaryFolder)
+    }
+
+    public func removeRecord(_ key: String) {
+        unlink(recordPath(key))
+    }
+
+    /// Whether `key` is cached: an intact record whose every output blob is present.
+    public func cachedRecord(for key: String) -> StageRecord? {
+        guard let record = record(for: key), record.outputs.values.allSatisfy(contains) else { return nil }
+        return record
+    }
+
+    // MARK: listing (fsck, gc)
+
+    func allBlobs() -> [String] {
+        let objects = path("objects")
+        var digests: [String] = []
+        for prefix in (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? [] {
+            for rest in (try? FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(prefix)")) ?? [] {
+                digests.append(prefix + rest)
+            }
+        }
+        return digests.sorted()
+    }
+
+    /// Record file names without `.json` (normally the stage keys).
+    func allRecordKeys() -> [String] {
+        let stages = path("stages")
+        var keys: [String] = []
+        for prefix in (try? FileManager.default.contentsOfDirectory(atPath: stages)) ?? [] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(stages)/\(prefix)")) ?? [] where name.hasSuffix(".json") {
+                keys.append(String(name.dropLast(5)))
+            }
+        }
+        return keys.sorted()
+    }
+
+    func temporaryFiles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder)) ?? []).sorted()
+    }
+}

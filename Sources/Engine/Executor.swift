@@ -1,0 +1,249 @@
+import Foundation
+import Learn
+import Spec
+import Synchronization
+
+/// How a stage ended up with its output.
+public struct StageOutcome: Sendable, Codable, Equatable {
+    public var name: String
+    public var kind: StageKind
+    public var key: String
+    /// SHA-256 of the stage's canonical parameters.
+    public var params: String
+    /// Input role → digest.
+    public var inputs: [String: String]
+    /// Digest of the stage's one output.
+    public var output: String
+    public var cached: Bool
+    /// Wall seconds of the computation (for a cached stage, of the run that computed it).
+    public var seconds: Double
+    public var log: [String]
+}
+
+public struct ExecutionOptions: Sendable {
+    /// Stages run at once.
+    public var jobs: Int
+    /// false: compute every stage (verification), still writing results to the store.
+    public var useCache: Bool
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true) {
+        self.jobs = max(1, jobs)
+        self.useCache = useCache
+    }
+}
+
+public struct Execution: Sendable {
+    public var outcomes: [StageOutcome]
+    public var leaderboard: Leaderboard
+    public var evaluation: TestEvaluation
+}
+
+public enum ExecutionFailure: Error, Sendable {
+    /// A stage failed; `finished` stages are cached.
+    case failed(EngineError, finished: Int)
+    /// Cancelled (Ctrl-C); `finished` stages are cached.
+    case cancelled(finished: Int)
+    case store(StoreError)
+}
+
+/// Runs a graph's stages on `jobs` threads: a stage starts when its inputs are ready, is
+/// skipped when its key is cached, and otherwise computes, stores its output and records
+/// itself. The first failure stops new stages; stages already running finish and are kept.
+public final class Executor: @unchecked Sendable {
+    private let graph: ExperimentGraph
+    private let store: ContentStore
+    private let options: ExecutionOptions
+    private let report: @Sendable (RunEvent) -> Void
+    private let cancellation: CancellationFlag
+
+    // Scheduling state, guarded by `condition`.
+    private let condition = NSCondition()
+    private var waitingOn: [Int]
+    private var dependents: [[Int]]
+    private var ready: [Int] = []
+    private var running = 0
+    private var outcomes: [StageOutcome?]
+    private var resolvedParams: [Data?]
+    private var failure: EngineError?
+    private var storeFailure: StoreError?
+
+    /// Decoded artifacts of this run by digest, so inputs are read and decoded once.
+    private let artifacts = Mutex<[String: Artifact]>([:])
+
+    public init(graph: ExperimentGraph, store: ContentStore, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
+        self.graph = graph
+        self.store = store
+        self.options = options
+        self.report = report
+        self.cancellation = cancellation
+        waitingOn = graph.stages.map(\.dependencies.count)
+        dependents = Array(repeating: [], count: graph.stages.count)
+        for (index, stage) in graph.stages.enumerated() {
+            for producer in stage.dependencies { dependents[producer].append(index) }
+        }
+        outcomes = Array(repeating: nil, count: graph.stages.count)
+        resolvedParams = graph.stages.map(\.params)
+        ready = waitingOn.indices.filter { waitingOn[$0] == 0 }
+    }
+
+    public func run() throws(ExecutionFailure) -> Execution {
+        report(.started(total: graph.stages.count))
+        let done = DispatchGroup()
+        for _ in 0..<min(options.jobs, graph.stages.count) {
+            done.enter()
+            let worker = Thread { [self] in
+                work()
+                done.leave()
+            }
+            worker.stackSize = 16 << 20
+            worker.start()
+        }
+        done.wait()
+        let finished = outcomes.compactMap { $0 }
+        if let storeFailure { throw .store(storeFailure) }
+        if let failure { throw .failed(failure, finished: finished.count) }
+        guard finished.count == graph.stages.count else { throw .cancelled(finished: finished.count) }
+        do {
+            guard let leaderboard = try artifact(of: graph.selectIndex).leaderboard,
+                  let evaluation = try artifact(of: graph.evaluateIndex).evaluation else {
+                throw EngineError("internal: final artifacts have the wrong type")
+            }
+            return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation)
+        } catch let error as EngineError {
+            throw .failed(error, finished: finished.count)
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .failed(EngineError("\(error)"), finished: finished.count)
+        }
+    }
+
+    private func work() {
+        while let index = next() {
+            do {
+                let outcome = try process(index)
+                complete(index, outcome)
+            } catch let error as StoreError {
+                fail(storeError: error)
+            } catch let error as EngineError {
+                fail(error)
+            } catch {
+                fail(EngineError("stage '\(graph.stages[index].name)': \(error)"))
+            }
+        }
+    }
+
+    private func next() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if failure != nil || storeFailure != nil || cancellation.isCancelled { return nil }
+            if !ready.isEmpty {
+                running += 1
+                return ready.removeFirst()
+            }
+            if running == 0 { return nil }
+            condition.wait()
+        }
+    }
+
+    private func complete(_ index: Int, _ outcome: StageOutcome) {
+        condition.lock()
+        outcomes[index] = outcome
+        running -= 1
+        for dependent in dependents[index] {
+            waitingOn[dependent] -= 1
+            if waitingOn[dependent] == 0 { ready.append(dependent) }
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func fail(_ error: EngineError? = nil, storeError: StoreError? = nil) {
+        condition.lock()
+        running -= 1
+        if failure == nil && storeFailure == nil {
+            failure = error
+            storeFailure = storeError
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    /// Key, cache lookup, and computation when needed.
+    private func process(_ index: Int) throws -> StageOutcome {
+        let stage = graph.stages[index]
+        let inputs = locked { Dictionary(uniqueKeysWithValues: stage.inputs.map { ($0.role, outcomes[$0.stage]!.output) }) }
+            .merging(stage.external) { first, _ in first }
+        let params = try parameters(of: index)
+        let key = Stage.key(kind: stage.kind, params: params, inputs: inputs)
+        let paramsDigest = Hashing.sha256(params)
+        if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.kind.output] {
+            report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
+            return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds, log: record.log)
+        }
+        report(.stageStarted(name: stage.name))
+        let start = Date()
+        let (data, log) = try compute(index, params: params)
+        let seconds = Date().timeIntervalSince(start)
+        let digest = try store.put(data)
+        try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.kind.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
+        report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
+        return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds, log: log)
+    }
+
+    private func parameters(of index: Int) throws -> Data {
+        if let params = locked({ resolvedParams[index] }) { return params }
+        guard graph.stages[index].kind == .refit, let leaderboard = try artifact(of: graph.selectIndex).leaderboard else {
+            throw EngineError("internal: stage '\(graph.stages[index].name)' has no parameters")
+        }
+        let params = try graph.refitParams(leaderboard)
+        locked { resolvedParams[index] = params }
+        return params
+    }
+
+    /// Runs a stage's computation on its inputs; returns the encoded output and log.
+    private func compute(_ index: Int, params: Data) throws -> (Data, [String]) {
+        let stage = graph.stages[index]
+        var inputs: [String: Artifact] = [:]
+        for input in stage.inputs { inputs[input.role] = try artifact(of: input.stage) }
+        // Fits run many at once, so each keeps to one thread; lone stages use them all.
+        let threads = stage.kind == .fit ? 1 : options.jobs
+        let (artifact, log) = try StageComputation(graph: graph, threads: threads).run(stage, params: params, inputs: inputs)
+        let data = artifact.encoded()
+        artifacts.withLock { $0[Hashing.sha256(data)] = artifact }
+        return (data, log)
+    }
+
+    /// The output of a finished stage: from memory, else from the store (verified), else
+    /// recomputed when the stored blob is corrupted or gone.
+    private func artifact(of producer: Int) throws -> Artifact {
+        let stage = graph.stages[producer]
+        guard let digest = locked({ outcomes[producer]?.output }) else { throw EngineError("internal: stage '\(stage.name)' has not run") }
+        if let artifact = artifacts.withLock({ $0[digest] }) { return artifact }
+        do {
+            let artifact = try Artifact.decode(try store.read(digest), as: stage.kind.form)
+            artifacts.withLock { $0[digest] = artifact }
+            return artifact
+        } catch let error as StoreError {
+            report(.warning("\(error.description), output of stage '\(stage.name)'; recomputing it"))
+        } catch {
+            report(.warning("blob \(digest.prefix(12)) (output of stage '\(stage.name)') cannot be decoded (\(error)); recomputing it"))
+        }
+        store.removeBlob(digest)
+        let (data, _) = try compute(producer, params: try parameters(of: producer))
+        let recomputed = Hashing.sha256(data)
+        guard recomputed == digest else {
+            throw EngineError("stage '\(stage.name)' recomputed to a different output (\(recomputed.prefix(12)) instead of \(digest.prefix(12))): its result is not reproducible")
+        }
+        try store.put(data)
+        guard let artifact = artifacts.withLock({ $0[digest] }) else { throw EngineError("internal: recomputed artifact missing") }
+        return artifact
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+/// One past run, as `runner runs` lists it.
+public struct RunSummary: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "runs"
+    public var id: String
+    public var experiment: String
+    public var specPath: String
+    public var started: String
+    public var seconds: Double
+    public var task: String
+    public var scoring: String
+    public var bestModel: String
+    public var bestScore: Double
+    public var testScore: Double?
+    public var stages: Int
+    public var cachedStages: Int
+    /// Digest of the run's results.json in the store.
+    public var results: String
+
+    public init(results: RunResults, specPath: String, resultsDigest: String) {
+        id = results.runID
+        experiment = results.experiment
+        self.specPath = specPath
+        started = results.started
+        seconds = results.seconds
+        task = results.task.rawValue
+        scoring = results.scoring
+        bestModel = results.best.model
+        bestScore = results.best.cv[results.scoring] ?? .nan
+        testScore = results.best.test.metrics[results.scoring]
+        stages = results.stages.count
+        cachedStages = results.cachedStages
+        self.results = resultsDigest
+    }
+}
+
+/// The run index: an SQLite database in the store (`index.sqlite`). SQLite's own locking
+/// lets several processes record runs at once; a busy database is waited for, not an error.
+public struct RunIndex: Sendable {
+    private let queue: DatabaseQueue
+
+    public init(store: ContentStore) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(60)
+            queue = try DatabaseQueue(path: store.indexPath, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("runs v1") { db in
+                try db.create(table: "runs", ifNotExists: true) { table in
+                    table.primaryKey("id", .text)
+                    table.column("experiment", .text).notNull()
+                    table.column("specPath", .text).notNull()
+                    table.column("started", .text).notNull()
+                    table.column("seconds", .double).notNull()
+                    table.column("task", .text).notNull()
+                    table.column("scoring", .text).notNull()
+                    table.column("bestModel", .text).notNull()
+                    table.column("bestScore", .double)
+                    table.column("testScore", .double)
+                    table.column("stages", .integer).notNull()
+                    table.column("cachedStages", .integer).notNull()
+                    table.column("results", .text).notNull()
+                }
+            }
+            try migrator.migrate(queue)
+        } catch {
+            throw StoreError.system("cannot open the run index \(store.indexPath) (\(error))", EIO)
+        }
+    }
+
+    public func record(_ run: RunSummary) throws(StoreError) {
+        do {
+            try queue.write { db in try run.insert(db, onConflict: .replace) }
+        } catch {
+            throw StoreError.system("cannot record the run in the index (\(error))", EIO)
+        }
+    }
+
+    /// The newest runs first.
+    public func list(limit: Int? = nil) throws(StoreError) -> [RunSummary] {
+        do {
+            return try queue.read { db in
+                var request = RunSummary.order(Column("started").desc, Column("id").desc)
+                if let limit { request = request.limit(limit) }
+                return try request.fetchAll(db)
+            }
+        } catch {
+            throw StoreError.system("cannot read the run index (\(error))", EIO)
+        }
+    }
+
+    /// Runs whose id starts with `prefix`.
+    public func find(prefix: String) throws(StoreError) -> [RunSummary] {
+        do {
+            return try queue.read { db in
+                try RunSummary.filter(Column("id").like(prefix.replacingOccurrences(of: "%", with: "") + "%")).fetchAll(db)
+            }
+        } catch {
+            throw StoreError.system("cannot read the run index (\(error))", EIO)
+        }
+    }
+
+    /// "ok", or what SQLite's integrity check found.
+    func integrity() -> [String] {
+        (try? queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }) ?? ["cannot read the run index"]
+    }
+}

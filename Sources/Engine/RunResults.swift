@@ -1,0 +1,106 @@
+import Foundation
+import Learn
+import Spec
+
+/// `results.json`: everything a run found, for people and programs.
+public struct RunResults: Codable, Sendable, Equatable {
+    public struct Scores: Codable, Sendable, Equatable {
+        public var mean: Double
+        public var std: Double
+        public var folds: [Double]
+    }
+
+    public struct Candidate: Codable, Sendable, Equatable {
+        public var rank: Int
+        public var model: String
+        public var type: String
+        public var params: [String: String]
+        public var metrics: [String: Scores]
+        /// Wall seconds of each fold's fit.
+        public var fitSeconds: [Double]
+    }
+
+    public struct Best: Codable, Sendable, Equatable {
+        public var index: Int
+        public var model: String
+        public var type: String
+        public var params: [String: String]
+        public var cv: [String: Double]
+        public var test: TestEvaluation
+    }
+
+    public struct StageEntry: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: StageKind
+        public var key: String
+        public var output: String
+        public var cached: Bool
+        public var seconds: Double
+    }
+
+    public var runnerVersion: String
+    public var experiment: String
+    public var task: Task
+    public var runID: String
+    public var started: String
+    public var seconds: Double
+    public var spec: FileDigest
+    public var data: FileDigest
+    public var scoring: String
+    public var metrics: [String]
+    public var candidates: [Candidate]
+    public var best: Best
+    /// Artifact name → blob digest: dataset, split, leaderboard, model, evaluation.
+    public var artifacts: [String: String]
+    public var stages: [StageEntry]
+
+    public struct FileDigest: Codable, Sendable, Equatable {
+        public var path: String
+        public var digest: String
+        public var bytes: Int
+    }
+
+    public var cachedStages: Int { stages.filter(\.cached).count }
+
+    init(graph: ExperimentGraph, execution: Execution, runID: String, started: Date, seconds: Double, spec: FileDigest) {
+        let leaderboard = execution.leaderboard
+        var fitSeconds: [String: Double] = [:]
+        for outcome in execution.outcomes where outcome.kind == .fit { fitSeconds[outcome.name] = outcome.seconds }
+        let means = leaderboard.candidates.map { $0.scores[leaderboard.scoring]?.mean ?? .nan }
+        let greater = Metric(rawValue: leaderboard.scoring)?.greaterIsBetter ?? true
+        // Best first; ties keep candidate order (scikit-learn's rank); undefined scores last.
+        let order = means.indices.sorted { a, b in
+            let x = means[a], y = means[b]
+            if x.isNaN != y.isNaN { return !x.isNaN }
+            if x != y && !x.isNaN { return greater ? x > y : x < y }
+            return a < b
+        }
+        var ranks = [Int](repeating: 0, count: means.count)
+        for (position, index) in order.enumerated() { ranks[index] = position + 1 }
+        let fitNames = graph.stages.filter { $0.kind == .fit }.map(\.name)
+        candidates = leaderboard.candidates.enumerated().map { index, entry in
+            let names = fitNames[(index * graph.folds)..<((index + 1) * graph.folds)]
+            return Candidate(
+                rank: ranks[index], model: entry.model, type: entry.type, params: entry.params,
+                metrics: entry.scores.mapValues { Scores(mean: $0.mean, std: $0.std, folds: $0.folds) },
+                fitSeconds: names.map { fitSeconds[$0] ?? 0 })
+        }
+        let winner = leaderboard.candidates[leaderboard.best]
+        best = Best(index: leaderboard.best, model: winner.model, type: winner.type, params: winner.params,
+                    cv: winner.scores.mapValues(\.mean), test: execution.evaluation)
+        runnerVersion = RunnerVersion.current
+        experiment = graph.experimentName
+        task = graph.task
+        self.runID = runID
+        self.started = ISO8601DateFormatter().string(from: started)
+        self.seconds = seconds
+        self.spec = spec
+        data = FileDigest(path: graph.sourcePath, digest: graph.source.digest, bytes: graph.source.size)
+        scoring = leaderboard.scoring
+        metrics = leaderboard.metrics
+        var artifacts: [String: String] = [:]
+        for outcome in execution.outcomes where outcome.kind != .fit { artifacts[outcome.kind.output] = outcome.output }
+        self.artifacts = artifacts
+        stages = execution.outcomes.map { StageEntry(name: $0.name, kind: $0.kind, key: $0.key, output: $0.output, cached: $0.cached, seconds: $0.seconds) }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Spec
+import Tabular
+
+/// A spec made ready to run: checked, its data hashed, planned against a store.
+public struct PreparedRun: Sendable {
+    public var specPath: String
+    public var spec: RunResults.FileDigest
+    public var check: SpecCheck
+    public var graph: ExperimentGraph
+    public var store: ContentStore
+}
+
+/// Why a spec could not be prepared.
+public enum PreparationFailure: Error, Sendable {
+    /// The spec (or its data, as seen by the checks) has errors: print them, exit 2.
+    case invalid([Diagnostic])
+    /// Data, store or planning failure: exit 1.
+    case failed(String)
+}
+
+/// The steps every engine command shares: find the store, check and plan the spec, and after
+/// a run write results, lock and index entries.
+public enum Session {
+    /// `--store`, else `RUNNER_STORE`, else `.runner` beside the spec (or in the current folder).
+    public static func storePath(explicit: String?, specPath: String?) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let environment = ProcessInfo.processInfo.environment["RUNNER_STORE"], !environment.isEmpty { return environment }
+        guard let specPath else { return ".runner" }
+        let folder = (specPath as NSString).deletingLastPathComponent
+        return folder.isEmpty ? ".runner" : "\(folder)/.runner"
+    }
+
+    public static func prepare(specPath: String, storePath: String) throws(PreparationFailure) -> PreparedRun {
+        guard let bytes = FileManager.default.contents(atPath: specPath) else {
+            // The loader words every reason a spec cannot be read.
+            throw .invalid(SpecLoader.load(path: specPath, checkData: false).diagnostics)
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw .invalid([Diagnostic(file: specPath, location: nil, message: "the spec is not valid UTF-8 text")])
+        }
+        let folder = (specPath as NSString).deletingLastPathComponent
+        let stem = ((specPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        // The data file's identity before the checks read it: if it changes while they do,
+        // the digest would describe other data than the one checked.
+        let structural = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: false)
+        let dataPath = structural.experiment?.data.resolvedPath
+        let before = dataPath.flatMap { try? DataDigest.fileIdentity($0).text }
+        let check = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: true)
+        guard check.isValid, let experiment = check.experiment else { throw .invalid(check.diagnostics) }
+        let store: ContentStore
+        let source: DataDigest
+        do {
+            store = try ContentStore.open(storePath)
+            source = try DataDigest.of(file: experiment.data.resolvedPath, store: store)
+        } catch {
+            throw .failed(error.description)
+        }
+        guard source.identity == before else {
+            throw .failed("\(experiment.data.resolvedPath) changed while it was being checked; rerun when it is stable")
+        }
+        do {
+            let graph = try ExperimentGraph.plan(check, source: source)
+            return PreparedRun(
+                specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: Hashing.sha256(bytes), bytes: bytes.count),
+                check: check, graph: graph, store: store)
+        } catch {
+            throw .failed(error.description)
+        }
+    }
+
+    /// A new run id: time of start, then random, so ids sort by time and never collide.
+    public static func newRunID(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)
+    }
+
+    /// Runs a prepared spec; the results know every stage's digest and timing.
+    public static func execute(_ prepared: PreparedRun, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(ExecutionFailure) -> (RunResults, Execution) {
+        let started = Date()
+        let execution = try Executor(graph: prepared.graph, store: prepared.store, options: options, cancellation: cancellation, report: report).run()
+        let results = RunResults(graph: prepared.graph, execution: execution, runID: newRunID(started), started: started, seconds: Date().timeIntervalSince(started), spec: prepared.spec)
+        return (results, execution)
+    }
+
+    /// The lock a run implies.
+    public static func lock(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution) -> LockFile {
+        LockFile(results: results, outcomes: execution.outcomes, dataPath: prepared.check.experiment?.data.source.value ?? prepared.graph.sourcePath)
+    }
+
+    /// `out/<experiment>/` beside the spec.
+    public static func defaultOutput(specPath: String, experiment: String) -> String {
+        let folder = (specPath as NSString).deletingLastPathComponent
+        return (folder.isEmpty ? "" : folder + "/") + "out/\(experiment)"
+    }
+
+    /// Writes results.json to `outputFolder`, the lock beside the spec, the results into the
+    /// store and a row into the run index. Returns the results.json path.
+    @discardableResult
+    public static func record(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution, outputFolder: String, writeLock: Bool = true) throws(StoreError) -> String {
+        var encoded = CanonicalJSON.encode(results, pretty: true)
+        encoded.append(0x0A)
+        let digest = try prepared.store.put(encoded)
+        try AtomicFile.makeFolder(outputFolder)
+        let resultsPath = "\(outputFolder)/results.json"
+        try AtomicFile.write(encoded, to: resultsPath, temporaryFolder: outputFolder)
+        if writeLock {
+            let lockPath = LockFile.path(forSpec: prepared.specPath)
+            try AtomicFile.write(lock(prepared, results, execution).encoded(), to: lockPath, temporaryFolder: (lockPath as NSString).deletingLastPathComponent.nonEmpty ?? ".")
+        }
+        try RunIndex(store: prepared.store).record(RunSummary(results: results, specPath: prepared.specPath, resultsDigest: digest))
+        return resultsPath
+    }
+
+    /// The results of a recorded run, from the store.
+    public static func results(of run: RunSummary, in store: ContentStore) throws(StoreError) -> RunResults {
+        let data = try store.read(run.results)
+        do {
+            return try CanonicalJSON.decode(RunResults.self, from: data)
+        } catch {
+            throw StoreError.system("the results of run \(run.id) cannot be decoded (\(error))", EIO)
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Foundation
+import Learn
+import Spec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ExitCodes {
+    static let interrupted = ExitCode(130)
+}
+
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("store"), help: "The content-addressed store (default: $RUNNER_STORE, else .runner beside the spec).")
+    var path: String?
+
+    func resolved(spec: String?) -> String { Session.storePath(explicit: path, specPath: spec) }
+}
+
+/// Checks and plans a spec, printing diagnostics the way `runner validate` does.
+func prepareOrExit(spec: String, store: String) throws -> PreparedRun {
+    do {
+        return try Session.prepare(specPath: spec, storePath: store)
+    } catch .invalid(let diagnostics) {
+        for diagnostic in diagnostics { printError(diagnostic.description) }
+        let count = diagnostics.filter { $0.severity == .error }.count
+        printError("\(spec): \(count) error\(count == 1 ? "" : "s")")
+        throw ExitCodes.invalidSpec
+    } catch .failed(let message) {
+        printError("error: \(message)")
+        throw ExitCodes.failure
+    }
+}
+
+func openStoreOrExit(_ path: String) throws -> ContentStore {
+    guard FileManager.default.fileExists(atPath: path + "/format") else {
+        printError("error: no runner store at \(path) (run an experiment first, or pass --store)")
+        throw ExitCodes.failure
+    }
+    do {
+        return try ContentStore.open(path)
+    } catch {
+        printError("error: \(error.description)")
+        throw ExitCodes.failure
+    }
+}
+
+/// Runs a prepared spec with Ctrl-C handling: the first interrupt lets running stages
+/// finish (and be cached), the second exits at once (the store stays valid either way).
+func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: ProgressDisplay) throws -> (RunResults, Execution) {
+    let cancellation = CancellationFlag()
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    source.setEventHandler {
+        if cancellation.isCancelled { exit(130) }
+        cancellation.cancel()
+        printError("\ninterrupted: finishing the running stages (Ctrl-C again to stop now; the store stays valid)")
+    }
+    source.resume()
+    defer {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+    do {
+        let outcome = try Session.execute(prepared, options: options, cancellation: cancellation, report: display.handle)
+        display.finish()
+        return outcome
+    } catch {
+        display.finish()
+        switch error {
+        case .failed(let failure, let finished):
+            printError("error: \(failure.description)")
+            printError("\(finished) finished stage\(finished == 1 ? "" : "s") kept in the store; rerun to continue")
+            throw ExitCodes.failure
+        case .cancelled(let finished):
+            printError("interrupted: \(finished) finished stage\(finished == 1 ? "" : "s") kept in the store; rerun to continue")
+            throw ExitCodes.interrupted
+        case .store(let failure):
+            printError("error: \(failure.description)")
+            throw ExitCodes.failure
+        }
+    }
+}
+
+/// The leaderboard and the winner's test scores, for the terminal.
+func renderLeaderboard(_ results: RunResults) -> String {
+    let others = results.metrics.filter { $0 != results.scoring }
+    var table = TextTable(header: ["rank", "model", "params", results.scoring, "± std"] + others + ["fit s"])
+    table.rightAligned = Set([0] + Array(3..<(6 + others.count)))
+    for candidate in results.candidates.sorted(by: { $0.rank < $1.rank }) {
+        let params = candidate.params.keys.sorted().map { "\($0)=\(candidate.params[$0]!)" }.joined(separator: " ")
+        let score = candidate.metrics[results.scoring]
+        table.rows.append(
+            ["\(candidate.rank)", candidate.model, params, format(score?.mean), format(score?.std)]
+                + others.map { format(candidate.metrics[$0]?.mean) }
+                + [String(format: "%.3f", candidate.fitSeconds.reduce(0, +))])
+    }
+    var lines = [table.render(), ""]
+    let test = results.metrics.map { "\($0) \(format(results.best.test.metrics[$0]))" }.joined(separator: ", ")
+    lines.append("best: \(results.best.model)\(describe(results.best.params)) — test (\(results.best.test.rows) rows): \(test)")
+    return lines.joined(separator: "\n")
+}
+
+func describe(_ params: [String: String]) -> String {
+    params.isEmpty ? "" : " {" + params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", ") + "}"
+}
+
+private func format(_ value: Double?) -> String {
+    guard let value else { return "" }
+    return String(format: "%.4f", value)
+}
+
+/// Pretty JSON of an engine value for `--json` output.
+func jsonText<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+}
