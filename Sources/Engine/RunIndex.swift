@@ -82,7 +82,7 @@ public struct RunIndex: Sendable {
     public func list(limit: Int? = nil) throws(StoreError) -> [RunSummary] {
         do {
             return try queue.read { db in
-                var request = RunSummary.order(Column("started").desc, Column("id").desc)
+                var request = RunSummary.order(Column("started").desc, Column.rowID.desc)
                 if let limit { request = request.limit(limit) }
                 return try request.fetchAll(db)
             }

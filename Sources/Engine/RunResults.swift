@@ -92,7 +92,9 @@ public struct RunResults: Codable, Sendable, Equatable {
         experiment = graph.experimentName
         task = graph.task
         self.runID = runID
-        self.started = ISO8601DateFormatter().string(from: started)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        self.started = formatter.string(from: started)
         self.seconds = seconds
         self.spec = spec
         data = FileDigest(path: graph.sourcePath, digest: graph.source.digest, bytes: graph.source.size)

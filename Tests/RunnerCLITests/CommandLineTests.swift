@@ -3,44 +3,8 @@ import XCTest
 
 /// Runs the built `runner` executable as a user would and checks output and exit codes.
 final class CommandLineTests: XCTestCase {
-    private static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    private struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func runner(_ arguments: String..., in directory: URL = CommandLineTests.repository) throws -> Outcome {
-        let process = Process()
-        process.executableURL = try Self.executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    /// The `runner` binary next to the test bundle (RUNNER_BIN overrides).
-    private static func executable() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["RUNNER_BIN"] { return URL(fileURLWithPath: path) }
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("runner")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        for bundle in Bundle.allBundles {
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("runner")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw XCTSkip("runner executable not found next to the tests; set RUNNER_BIN")
+    private func runner(_ arguments: String..., in directory: URL = RunnerProcess.repository) throws -> RunnerProcess.Outcome {
+        try RunnerProcess.run(arguments, in: directory)
     }
 
     func testValidateExamplesExitZero() throws {

@@ -1,0 +1,259 @@
+import Foundation
+import XCTest
+
+/// `runner run`, `plan`, `status`, `verify`, `runs`, `show`, `fsck` and `gc` as a user runs
+/// them, including several processes on one store and runs killed at random instants.
+final class EngineCommandTests: XCTestCase {
+    private var folder: URL!
+
+    private static let spec = """
+        version: 1
+        name: small
+        seed: 3
+        data: {source: data/penguins.csv, target: species, drop: [year]}
+        preprocess:
+          - impute: {columns: numeric}
+          - impute: {columns: categorical, strategy: most_frequent}
+          - one_hot: {columns: categorical}
+          - scale: {columns: numeric}
+        models:
+          - {name: logreg, type: logistic_regression, grid: {C: [0.1, 1]}}
+          - {name: forest, type: random_forest, params: {n_estimators: 20}, grid: {max_depth: [3, null]}}
+        search: {cv: 3}
+        """
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: RunnerProcess.repository.appendingPathComponent("experiments/data/penguins.csv"), to: folder.appendingPathComponent("data/penguins.csv"))
+        try Self.spec.write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func runner(_ arguments: String...) throws -> RunnerProcess.Outcome {
+        try RunnerProcess.run(arguments, in: folder)
+    }
+
+    private func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    private func file(_ relative: String) -> String { folder.appendingPathComponent(relative).path }
+
+    func testRunWritesResultsLockAndLeaderboardAndRerunsNothing() throws {
+        let first = try runner("run", "exp.yaml")
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("rank  model"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("best: "), first.stdout)
+        XCTAssertTrue(first.stdout.contains("17 stages (17 ran, 0 cached)"), first.stdout)
+        let results = try json(String(contentsOfFile: file("out/small/results.json"), encoding: .utf8))
+        for key in ["experiment", "task", "runID", "candidates", "best", "artifacts", "runnerVersion", "stages", "spec", "data"] {
+            XCTAssertNotNil(results[key], key)
+        }
+        let candidates = try XCTUnwrap(results["candidates"] as? [[String: Any]])
+        XCTAssertEqual(candidates.count, 4)
+        let metrics = try XCTUnwrap(candidates[0]["metrics"] as? [String: [String: Any]])
+        XCTAssertEqual((metrics["accuracy"]?["folds"] as? [Double])?.count, 3)
+        XCTAssertNotNil(metrics["accuracy"]?["std"])
+        XCTAssertEqual((candidates[0]["fitSeconds"] as? [Double])?.count, 3)
+        let best = try XCTUnwrap(results["best"] as? [String: Any])
+        XCTAssertNotNil((best["test"] as? [String: Any])?["metrics"])
+        XCTAssertNotNil((results["artifacts"] as? [String: String])?["model"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("exp.lock")))
+
+        let second = try runner("run", "exp.yaml", "--json")
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let again = try json(second.stdout)
+        XCTAssertEqual((again["stages"] as? [[String: Any]])?.allSatisfy { $0["cached"] as? Bool == true }, true)
+        XCTAssertEqual(again["best"] as? NSDictionary, results["best"] as? NSDictionary)
+    }
+
+    func testPlanAndStatusExplainWhatWouldRerun() throws {
+        var plan = try runner("plan", "exp.yaml")
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("never run (no lock yet)"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("runs after 'load'"), plan.stdout)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (17 stages cached)"))
+        try Self.spec.replacingOccurrences(of: "C: [0.1, 1]", with: "C: [0.1, 5]")
+            .write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        let status = try runner("status", "exp.yaml")
+        XCTAssertTrue(status.stdout.contains("would run"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("new stage (not in the lock): fit logreg{C=5} fold 1/3"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("note: the spec changed since"), status.stdout)
+        plan = try runner("plan", "exp.yaml", "--format", "json")
+        let stages = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(stages.count, 17)
+        XCTAssertEqual(stages.filter { $0["state"] as? String == "cached" }.count, 11, "load, split and 9 unchanged fits")
+        let dot = try runner("plan", "exp.yaml", "--format", "dot")
+        XCTAssertTrue(dot.stdout.hasPrefix("digraph \"small\" {"), dot.stdout)
+        XCTAssertTrue(dot.stdout.contains("s0 -> s1;"))
+        XCTAssertEqual(try runner("plan", "exp.yaml", "--format", "svg").status, 64)
+    }
+
+    func testVerifyPassesOnAnUntouchedExperimentAndFailsOnAChangedLock() throws {
+        XCTAssertEqual(try runner("verify", "exp.yaml").status, 1, "no lock yet")
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let passed = try runner("verify", "exp.yaml", "--quiet")
+        XCTAssertEqual(passed.status, 0, passed.stderr)
+        XCTAssertTrue(passed.stdout.hasPrefix("verified: 17 stage keys and outputs"), passed.stdout)
+        // Someone edits a metric in the lock: verification must catch it.
+        let lockPath = file("exp.lock")
+        let lock = try String(contentsOfFile: lockPath, encoding: .utf8)
+        let edited = lock.replacingOccurrences(of: #""accuracy" : 0."#, with: #""accuracy" : 0.1"#)
+        XCTAssertNotEqual(edited, lock)
+        try edited.write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let failed = try runner("verify", "exp.yaml", "--quiet")
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.contains("does not reproduce"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("accuracy: lock has 0.1"), failed.stderr)
+        // A changed stage output is named too.
+        let digest = try XCTUnwrap(lock.range(of: #""output" : ""#).map { String(lock[$0.upperBound...].prefix(64)) })
+        try lock.replacingOccurrences(of: digest, with: String(repeating: "0", count: 64)).write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let changedOutput = try runner("verify", "exp.yaml", "--quiet")
+        XCTAssertEqual(changedOutput.status, 1)
+        XCTAssertTrue(changedOutput.stderr.contains("stage 'load' output: lock has 0000000000000000"), changedOutput.stderr)
+    }
+
+    func testRunsAndShowListPastRuns() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let runs = try runner("runs", "--store", ".runner", "--json")
+        XCTAssertEqual(runs.status, 0, runs.stderr)
+        let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(list.count, 2)
+        XCTAssertEqual(list[0]["cachedStages"] as? Int, 17, "newest first")
+        let id = try XCTUnwrap(list[1]["id"] as? String)
+        let show = try runner("show", String(id.prefix(24)), "--store", ".runner")
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("run \(id) of small"), show.stdout)
+        XCTAssertTrue(show.stdout.contains("rank  model"), show.stdout)
+        let missing = try runner("show", "nope", "--store", ".runner")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no run 'nope'"), missing.stderr)
+        XCTAssertEqual(try runner("runs", "--store", "nowhere").status, 1)
+    }
+
+    func testFsckReportsAFlippedByteAndRepairs() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner").stdout.split(separator: "\n").last, "ok")
+        let objects = file(".runner/objects")
+        let prefix = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: objects).sorted().first)
+        let name = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(prefix)").first)
+        let path = "\(objects)/\(prefix)/\(name)"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[0] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let broken = try runner("fsck", "--store", ".runner")
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stdout.contains("corrupted blob: \(prefix)\(name)"), broken.stdout)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner", "--repair").status, 0)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner").status, 0)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertEqual(try runner("verify", "exp.yaml", "--quiet").status, 0)
+    }
+
+    func testGcRemovesOnlyUnreferencedEntries() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let gc = try runner("gc", "--store", ".runner", "--grace", "0")
+        XCTAssertEqual(gc.status, 0, gc.stderr)
+        XCTAssertTrue(gc.stdout.hasPrefix("removed 0 blobs"), gc.stdout)
+        XCTAssertTrue(try runner("run", "exp.yaml").stdout.contains("(0 ran, 17 cached)"))
+    }
+
+    func testBadInputExitCodes() throws {
+        let missing = try runner("run", "nothing.yaml")
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("nothing.yaml: error: no such file"), missing.stderr)
+        try "version: 1\nmodles: []\n".write(to: folder.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try runner("run", "bad.yaml")
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml:2:1: error: unknown key 'modles' (did you mean 'models'?)"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file(".runner")), "an invalid spec writes nothing")
+        XCTAssertEqual(try runner("run", "exp.yaml", "-j", "0").status, 64)
+        try "runner-store 99\n".write(to: folder.appendingPathComponent("future-format"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("future"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("future-format"), to: folder.appendingPathComponent("future/format"))
+        let future = try runner("run", "exp.yaml", "--store", "future")
+        XCTAssertEqual(future.status, 1)
+        XCTAssertTrue(future.stderr.contains("written by a newer runner (store format 99"), future.stderr)
+    }
+
+    /// Four processes, two specs, one store: no lock errors, identical results per spec.
+    func testConcurrentRunsShareOneStore() throws {
+        let other = Self.spec.replacingOccurrences(of: "name: small", with: "name: other").replacingOccurrences(of: "seed: 3", with: "seed: 4")
+        try other.write(to: folder.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
+        let specs = ["exp.yaml", "other.yaml", "exp.yaml", "other.yaml"]
+        var processes: [(Process, URL)] = []
+        for (index, spec) in specs.enumerated() {
+            let output = folder.appendingPathComponent("result-\(index).json")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let process = try RunnerProcess.make(["run", spec, "--json", "--quiet", "--store", "shared", "--out", "out-\(index)"], in: folder)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            processes.append((process, output))
+        }
+        for (process, _) in processes { try process.run() }
+        for (process, _) in processes { process.waitUntilExit() }
+        var bests: [String: [NSDictionary]] = [:]
+        for ((process, output), spec) in zip(processes, specs) {
+            XCTAssertEqual(process.terminationStatus, 0, spec)
+            let results = try json(String(contentsOf: output, encoding: .utf8))
+            bests[spec, default: []].append(try XCTUnwrap(results["best"] as? NSDictionary))
+            let candidates = try XCTUnwrap(results["candidates"] as? [[String: Any]])
+            XCTAssertEqual(candidates.count, 4)
+        }
+        XCTAssertEqual(bests["exp.yaml"]?[0], bests["exp.yaml"]?[1])
+        XCTAssertEqual(bests["other.yaml"]?[0], bests["other.yaml"]?[1])
+        XCTAssertEqual(try runner("fsck", "--store", "shared").status, 0)
+        let runs = try runner("runs", "--store", "shared", "--json")
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [Any])?.count, 4)
+    }
+
+    /// SIGKILL at random instants, 30 times: after each kill the store passes fsck, later
+    /// runs resume from what earlier ones finished, and the final rerun gives the same lock
+    /// as an uninterrupted run.
+    func testRunsKilledAtRandomInstantsLeaveAValidStore() throws {
+        // About 1.5 s of work in a debug build, so the kill instants fall inside the run.
+        let heavy = Self.spec.replacingOccurrences(of: "n_estimators: 20}, grid: {max_depth: [3, null]}", with: "n_estimators: 100}, grid: {max_depth: [3, 6, null]}")
+        try heavy.write(to: folder.appendingPathComponent("heavy.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runner("run", "heavy.yaml", "--quiet", "--store", "reference").status, 0)
+        let reference = try String(contentsOfFile: file("heavy.lock"), encoding: .utf8)
+        try FileManager.default.removeItem(atPath: file("heavy.lock"))
+        var generator = SplitMix(seed: 2026)
+        var killed = 0
+        for round in 0..<30 {
+            // A fresh store every 3 rounds: the first kill lands in a cold run, the next ones in resumed runs.
+            if round % 3 == 0 { try? FileManager.default.removeItem(atPath: file("killed")) }
+            let process = try RunnerProcess.make(["run", "heavy.yaml", "--quiet", "--store", "killed", "-j", "2"], in: folder)
+            try process.run()
+            usleep(UInt32(generator.next() % 800_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            let fsck = try runner("fsck", "--store", "killed")
+            XCTAssertEqual(fsck.status, 0, "round \(round): \(fsck.stdout)")
+        }
+        XCTAssertGreaterThanOrEqual(killed, 20, "most rounds must really be killed mid-run")
+        let final = try runner("run", "heavy.yaml", "--quiet", "--store", "killed")
+        XCTAssertEqual(final.status, 0, final.stderr)
+        XCTAssertEqual(try String(contentsOfFile: file("heavy.lock"), encoding: .utf8), reference)
+    }
+}
+
+/// A small seeded generator for kill instants (tests only).
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
