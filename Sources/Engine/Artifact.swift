@@ -3,10 +3,57 @@ import Learn
 import Tabular
 
 /// Train/test rows of the dataset and the cross-validation folds, as indices into the training rows.
-public struct SplitIndices: Codable, Sendable, Equatable {
+public struct SplitIndices: Sendable, Equatable {
     public var train: [Int]
     public var test: [Int]
     public var folds: [DataSplit.Fold]
+
+    /// Binary form (JSON of a few hundred thousand indices costs more than the split itself):
+    /// "RSPL", then u32 lists (count, values) little-endian: train, test, fold count, and per
+    /// fold its training and validation lists.
+    func encoded() -> Data {
+        var lists = [train, test]
+        for fold in folds { lists += [fold.train, fold.validation] }
+        var words: [UInt32] = [UInt32(folds.count)]
+        for list in lists {
+            words.append(UInt32(list.count))
+            words += list.map { UInt32($0) }
+        }
+        var data = Data("RSPL".utf8)
+        words.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    init(train: [Int], test: [Int], folds: [DataSplit.Fold]) {
+        self.train = train
+        self.test = test
+        self.folds = folds
+    }
+
+    init(decoding data: Data) throws(EngineError) {
+        guard data.count >= 8, data.prefix(4) == Data("RSPL".utf8), (data.count - 4) % 4 == 0 else { throw EngineError("not a split blob") }
+        let count = (data.count - 4) / 4
+        // Copied out rather than bound in place: a Data slice need not be aligned.
+        let words = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.dropFirst(4).withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            initialized = count
+        }
+        var position = 1
+        func list() throws(EngineError) -> [Int] {
+            guard position < words.count else { throw EngineError("truncated split blob") }
+            let count = Int(words[position])
+            guard words.count - position - 1 >= count else { throw EngineError("truncated split blob") }
+            defer { position += 1 + count }
+            return words[(position + 1)..<(position + 1 + count)].map { Int($0) }
+        }
+        let foldCount = Int(words[0])
+        train = try list()
+        test = try list()
+        var folds: [DataSplit.Fold] = []
+        for _ in 0..<foldCount { folds.append(DataSplit.Fold(train: try list(), validation: try list())) }
+        guard position == words.count else { throw EngineError("trailing bytes in split blob") }
+        self.folds = folds
+    }
 }
 
 /// One (candidate, fold) score: metric name → value on the fold's validation rows.
@@ -54,7 +101,7 @@ enum Artifact: Sendable {
     func encoded() -> Data {
         switch self {
         case .table(let table): return TableCodec.encode(table)
-        case .split(let value): return CanonicalJSON.encode(value)
+        case .split(let value): return value.encoded()
         case .fold(let value): return CanonicalJSON.encode(value)
         case .leaderboard(let value): return CanonicalJSON.encode(value)
         case .model(let value): return CanonicalJSON.encode(value)
@@ -65,7 +112,7 @@ enum Artifact: Sendable {
     static func decode(_ data: Data, as form: Form) throws -> Artifact {
         switch form {
         case .table: return .table(try TableCodec.decode(data))
-        case .split: return .split(try CanonicalJSON.decode(SplitIndices.self, from: data))
+        case .split: return .split(try SplitIndices(decoding: data))
         case .fold: return .fold(try CanonicalJSON.decode(FoldOutcome.self, from: data))
         case .leaderboard: return .leaderboard(try CanonicalJSON.decode(Leaderboard.self, from: data))
         case .model: return .model(try CanonicalJSON.decode(FittedPipeline.self, from: data))

@@ -44,6 +44,28 @@ enum AtomicFile {
         syncFolder(folder)
     }
 
+    /// A whole small file with plain system calls (cache lookups read thousands of them);
+    /// nil when it cannot be read.
+    static func read(_ path: String) -> Data? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        var data = Data(count: Int(info.st_size))
+        let complete = data.withUnsafeMutableBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Foundation.read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return false }
+                offset += count
+            }
+            return true
+        }
+        return complete ? data : nil
+    }
+
     /// mkdir -p; several processes may create the same folder at once.
     static func makeFolder(_ path: String) throws(StoreError) {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }

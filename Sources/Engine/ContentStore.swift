@@ -65,7 +65,7 @@ public struct ContentStore: Sendable {
 
     /// The blob's content, checked against its digest.
     public func read(_ digest: String) throws(StoreError) -> Data {
-        guard let data = FileManager.default.contents(atPath: blobPath(digest)) else { throw StoreError.missing(digest: digest) }
+        guard let data = AtomicFile.read(blobPath(digest)) else { throw StoreError.missing(digest: digest) }
         guard Hashing.sha256(data) == digest else { throw StoreError.corrupted(digest: digest) }
         return data
     }
@@ -83,14 +83,13 @@ public struct ContentStore: Sendable {
 
     /// The record for `key`, or nil when there is none or it is damaged.
     public func record(for key: String) -> StageRecord? {
-        guard let data = FileManager.default.contents(atPath: recordPath(key)),
-              let record = try? CanonicalJSON.decode(StageRecord.self, from: data),
-              record.key == key, record.isIntact else { return nil }
+        guard let data = AtomicFile.read(recordPath(key)),
+              let record = StageRecord.read(data), record.key == key else { return nil }
         return record
     }
 
     public func write(_ record: StageRecord) throws(StoreError) {
-        try AtomicFile.write(CanonicalJSON.encode(record.sealed()), to: recordPath(record.key), temporaryFolder: temporaryFolder)
+        try AtomicFile.write(record.fileContents(), to: recordPath(record.key), temporaryFolder: temporaryFolder)
     }
 
     public func removeRecord(_ key: String) {
@@ -98,9 +97,11 @@ public struct ContentStore: Sendable {
     }
 
     /// Whether `key` is cached: an intact record whose every output blob is present.
-    public func cachedRecord(for key: String) -> StageRecord? {
-        guard let record = record(for: key), record.outputs.values.allSatisfy(contains) else { return nil }
-        return record
+    func cachedRecord(for key: String) -> StageRecord.Summary? {
+        guard let data = AtomicFile.read(recordPath(key)),
+              let summary = StageRecord.summary(data), summary.key == key,
+              summary.outputs.values.allSatisfy(contains) else { return nil }
+        return summary
     }
 
     // MARK: listing (fsck, gc)

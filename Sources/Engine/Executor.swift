@@ -17,7 +17,6 @@ public struct StageOutcome: Sendable, Codable, Equatable {
     public var cached: Bool
     /// Wall seconds of the computation (for a cached stage, of the run that computed it).
     public var seconds: Double
-    public var log: [String]
 }
 
 public struct ExecutionOptions: Sendable {
@@ -69,6 +68,7 @@ public final class Executor: @unchecked Sendable {
 
     /// Decoded artifacts of this run by digest, so inputs are read and decoded once.
     private let artifacts = Mutex<[String: Artifact]>([:])
+    private let targets = TargetCache()
 
     public init(graph: ExperimentGraph, store: ContentStore, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.graph = graph
@@ -186,7 +186,7 @@ public final class Executor: @unchecked Sendable {
         let paramsDigest = Hashing.sha256(params)
         if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.kind.output] {
             report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
-            return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds, log: record.log)
+            return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
         }
         report(.stageStarted(name: stage.name))
         let start = Date()
@@ -195,7 +195,7 @@ public final class Executor: @unchecked Sendable {
         let digest = try store.put(data)
         try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.kind.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
-        return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds, log: log)
+        return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
     }
 
     private func parameters(of index: Int) throws -> Data {
@@ -203,7 +203,7 @@ public final class Executor: @unchecked Sendable {
         guard graph.stages[index].kind == .refit, let leaderboard = try artifact(of: graph.selectIndex).leaderboard else {
             throw EngineError("internal: stage '\(graph.stages[index].name)' has no parameters")
         }
-        let params = try graph.refitParams(leaderboard)
+        let params = try graph.refitParams(best: leaderboard.best)
         locked { resolvedParams[index] = params }
         return params
     }
@@ -215,7 +215,9 @@ public final class Executor: @unchecked Sendable {
         for input in stage.inputs { inputs[input.role] = try artifact(of: input.stage) }
         // Fits run many at once, so each keeps to one thread; lone stages use them all.
         let threads = stage.kind == .fit ? 1 : options.jobs
-        let (artifact, log) = try StageComputation(graph: graph, threads: threads).run(stage, params: params, inputs: inputs)
+        let dataset = stage.inputs.first { $0.role == "dataset" }.flatMap { input in locked { outcomes[input.stage]?.output } }
+        let computation = StageComputation(graph: graph, threads: threads, targets: targets, datasetDigest: dataset)
+        let (artifact, log) = try computation.run(stage, params: params, inputs: inputs)
         let data = artifact.encoded()
         artifacts.withLock { $0[Hashing.sha256(data)] = artifact }
         return (data, log)

@@ -57,17 +57,26 @@ public struct ExperimentGraph: Sendable {
             Stage(name: "split", kind: .split, params: CanonicalJSON.encode(split), inputs: [.init(role: "dataset", stage: 0)]),
         ]
         let metrics = plan.settings.metrics
+        // Thousands of fit stages share everything but the model and the fold: encode the
+        // shared parts once and assemble each stage's parameters from them.
+        let steps = CanonicalJSON.encode(plan.steps)
+        let shared: [(String, Data)] = [("metrics", CanonicalJSON.encode(metrics)), ("target", CanonicalJSON.encode(target)), ("task", CanonicalJSON.encode(task))]
+        let folds = plan.settings.folds
+        let candidates = plan.candidates
+        let encoded = ParallelWork.map(count: candidates.count, threads: ProcessInfo.processInfo.activeProcessorCount) { index in
+            let pipeline = CanonicalJSON.object([("model", CanonicalJSON.encode(candidates[index].pipeline.model.withThreads(1))), ("steps", steps)])
+            return (0..<folds).map { fold in CanonicalJSON.object(shared + [("fold", Data(String(fold).utf8)), ("pipeline", pipeline)]) }
+        }
         var fitStages: [Stage.Input] = []
         var labels: Set<String> = []
-        for (index, candidate) in plan.candidates.enumerated() {
+        for (index, candidate) in candidates.enumerated() {
             var label = candidateLabel(candidate)
             if labels.contains(label) { label += " #\(index + 1)" }
             labels.insert(label)
-            for fold in 0..<plan.settings.folds {
-                let params = FitParams(target: target, task: task, pipeline: PipelineConfig(steps: candidate.pipeline.steps, model: candidate.pipeline.model.withThreads(1)), fold: fold, metrics: metrics)
+            for fold in 0..<folds {
                 fitStages.append(.init(role: "c\(index)f\(fold)", stage: stages.count))
                 stages.append(Stage(
-                    name: "fit \(label) fold \(fold + 1)/\(plan.settings.folds)", kind: .fit, params: CanonicalJSON.encode(params),
+                    name: "fit \(label) fold \(fold + 1)/\(folds)", kind: .fit, params: encoded[index][fold],
                     inputs: [.init(role: "dataset", stage: 0), .init(role: "split", stage: 1)]))
             }
         }
@@ -94,9 +103,9 @@ public struct ExperimentGraph: Sendable {
 
     /// The refit stage's parameters: the winning candidate's pipeline, so the key covers
     /// exactly what is fitted and changing a losing candidate does not refit the winner.
-    func refitParams(_ leaderboard: Leaderboard) throws(EngineError) -> Data {
-        guard candidates.indices.contains(leaderboard.best) else { throw EngineError("the leaderboard names candidate \(leaderboard.best + 1), but the plan has \(candidates.count)") }
-        let candidate = candidates[leaderboard.best]
+    func refitParams(best: Int) throws(EngineError) -> Data {
+        guard candidates.indices.contains(best) else { throw EngineError("the leaderboard names candidate \(best + 1), but the plan has \(candidates.count)") }
+        let candidate = candidates[best]
         return CanonicalJSON.encode(RefitParams(target: target, task: task, pipeline: PipelineConfig(steps: candidate.pipeline.steps, model: candidate.pipeline.model.withThreads(1))))
     }
 }

@@ -34,8 +34,10 @@ public enum Hashing {
         return (hex(hasher.finalize()), total)
     }
 
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         var out = [UInt8]()
         out.reserveCapacity(64)
         for byte in digest {
@@ -59,6 +61,24 @@ enum CanonicalJSON {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         // Encoding plain data types cannot fail; a failure is a programming error.
         return try! encoder.encode(value)
+    }
+
+    /// `{"key":value,...}` from values already encoded, keys sorted: the same bytes as
+    /// encoding the whole object, without re-encoding parts shared by many stages.
+    /// Keys are plain identifiers (letters, digits, underscores), so they need no escaping.
+    static func object(_ fields: [(String, Data)]) -> Data {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(fields.reduce(2) { $0 + $1.0.utf8.count + $1.1.count + 4 })
+        for (index, field) in fields.sorted(by: { $0.0 < $1.0 }).enumerated() {
+            precondition(field.0.utf8.allSatisfy { $0 == 95 || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) })
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out += field.0.utf8
+            out += [UInt8(ascii: "\""), UInt8(ascii: ":")]
+            out += field.1
+        }
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {

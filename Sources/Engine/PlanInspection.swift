@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 
 /// What `runner plan` and `runner status` show: each stage, its key when it can be known
 /// now, and whether it is cached or would run, and why.
@@ -20,44 +21,75 @@ public struct PlannedStage: Codable, Sendable, Equatable {
 }
 
 public enum PlanInspection {
-    /// Walks the graph as the executor would, without computing anything. `lock` (the last
-    /// run's) explains why a stage would rerun.
-    public static func inspect(_ prepared: PreparedRun, lock: LockFile?) -> [PlannedStage] {
+    /// Walks the graph as the executor would, without computing anything. Stages of one
+    /// depth (all the fits, say) are looked up in parallel on `threads`. `lock` (the last
+    /// run's, read only when some stage would run) explains why a stage would rerun.
+    public static func inspect(_ prepared: PreparedRun, threads: Int = ProcessInfo.processInfo.activeProcessorCount, lock readLock: () -> LockFile?) -> [PlannedStage] {
         let graph = prepared.graph, store = prepared.store
-        let locked = Dictionary((lock?.stages ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var outputs: [Int: String] = [:]
-        var planned: [PlannedStage] = []
+        var depth = [Int](repeating: 0, count: graph.stages.count)
         for (index, stage) in graph.stages.enumerated() {
-            let producers = stage.dependencies.map { graph.stages[$0].name }
-            var entry = PlannedStage(name: stage.name, kind: stage.kind, key: nil, state: .run, reason: "", inputs: Array(Set(producers)).sorted())
-            defer { planned.append(entry) }
-            if let waiting = stage.inputs.first(where: { outputs[$0.stage] == nil }) {
-                entry.reason = "runs after '\(graph.stages[waiting.stage].name)'"
-                continue
-            }
-            var inputs = stage.external
-            for input in stage.inputs { inputs[input.role] = outputs[input.stage]! }
-            guard let params = stage.params ?? refitParams(graph, store, outputs) else {
-                entry.reason = "runs after 'select'"
-                continue
-            }
-            let key = Stage.key(kind: stage.kind, params: params, inputs: inputs)
-            entry.key = key
-            if let record = store.cachedRecord(for: key), let output = record.outputs[stage.kind.output] {
-                outputs[index] = output
-                entry.state = .cached
-                entry.reason = "up to date"
-                continue
-            }
-            entry.reason = reason(stage, key: key, params: Hashing.sha256(params), inputs: inputs, previous: locked[stage.name], haveLock: lock != nil)
+            depth[index] = stage.dependencies.map { depth[$0] + 1 }.max() ?? 0
         }
-        return planned
+        var outputs: [Int: String] = [:]
+        var lookups: [Lookup?] = Array(repeating: nil, count: graph.stages.count)
+        for level in 0...(depth.max() ?? 0) {
+            let members = depth.indices.filter { depth[$0] == level }
+            let known = outputs
+            let found = ParallelWork.map(count: members.count, threads: threads) { position in
+                lookup(graph.stages[members[position]], graph: graph, store: store, outputs: known)
+            }
+            for (position, index) in members.enumerated() {
+                lookups[index] = found[position]
+                if let output = found[position].output { outputs[index] = output }
+            }
+        }
+        var lock: LockFile?
+        var locked: [String: LockFile.StageEntry]?
+        return graph.stages.indices.map { index in
+            let stage = graph.stages[index], found = lookups[index]!
+            let producers = stage.dependencies.map { graph.stages[$0].name }
+            var entry = PlannedStage(name: stage.name, kind: stage.kind, key: found.key, state: found.output == nil ? .run : .cached, reason: "", inputs: Array(Set(producers)).sorted())
+            if found.output != nil {
+                entry.reason = "up to date"
+            } else if let waiting = found.waiting {
+                entry.reason = "runs after '\(graph.stages[waiting].name)'"
+            } else if let key = found.key, let params = found.params {
+                if locked == nil {
+                    lock = readLock()
+                    locked = Dictionary((lock?.stages ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+                }
+                entry.reason = reason(stage, key: key, params: params, inputs: found.inputs, previous: locked?[stage.name], haveLock: lock != nil)
+            }
+            return entry
+        }
+    }
+
+    /// One stage's key and cache state, given the outputs known so far.
+    private struct Lookup: Sendable {
+        var key: String?
+        var params: String?
+        var inputs: [String: String] = [:]
+        var output: String?
+        /// The stage that must run before this one's key is known.
+        var waiting: Int?
+    }
+
+    private static func lookup(_ stage: Stage, graph: ExperimentGraph, store: ContentStore, outputs: [Int: String]) -> Lookup {
+        if let waiting = stage.dependencies.sorted().first(where: { outputs[$0] == nil }) { return Lookup(waiting: waiting) }
+        var inputs = stage.external
+        for input in stage.inputs { inputs[input.role] = outputs[input.stage]! }
+        guard let params = stage.params ?? refitParams(graph, store, outputs) else { return Lookup(waiting: graph.selectIndex) }
+        let key = Stage.key(kind: stage.kind, params: params, inputs: inputs)
+        let output = store.cachedRecord(for: key)?.outputs[stage.kind.output]
+        return Lookup(key: key, params: Hashing.sha256(params), inputs: inputs, output: output)
     }
 
     private static func refitParams(_ graph: ExperimentGraph, _ store: ContentStore, _ outputs: [Int: String]) -> Data? {
+        // Only the winner's index matters here; decoding every score would cost more than the rest of the plan.
+        struct Winner: Decodable { var best: Int }
         guard let digest = outputs[graph.selectIndex], let data = try? store.read(digest),
-              let leaderboard = (try? Artifact.decode(data, as: .leaderboard))?.leaderboard else { return nil }
-        return try? graph.refitParams(leaderboard)
+              let winner = try? CanonicalJSON.decode(Winner.self, from: data) else { return nil }
+        return try? graph.refitParams(best: winner.best)
     }
 
     private static func reason(_ stage: Stage, key: String, params: String, inputs: [String: String], previous: LockFile.StageEntry?, haveLock: Bool) -> String {

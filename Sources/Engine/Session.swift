@@ -43,10 +43,10 @@ public enum Session {
         let stem = ((specPath as NSString).lastPathComponent as NSString).deletingPathExtension
         // The data file's identity before the checks read it: if it changes while they do,
         // the digest would describe other data than the one checked.
-        let structural = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: false)
-        let dataPath = structural.experiment?.data.resolvedPath
-        let before = dataPath.flatMap { try? DataDigest.fileIdentity($0).text }
-        let check = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: true)
+        var before: String?
+        let check = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: true) { experiment in
+            before = try? DataDigest.fileIdentity(experiment.data.resolvedPath).text
+        }
         guard check.isValid, let experiment = check.experiment else { throw .invalid(check.diagnostics) }
         let store: ContentStore
         let source: DataDigest
@@ -109,7 +109,11 @@ public enum Session {
         try AtomicFile.write(encoded, to: resultsPath, temporaryFolder: outputFolder)
         if writeLock {
             let lockPath = LockFile.path(forSpec: prepared.specPath)
-            try AtomicFile.write(lock(prepared, results, execution).encoded(), to: lockPath, temporaryFolder: (lockPath as NSString).deletingLastPathComponent.nonEmpty ?? ".")
+            let contents = lock(prepared, results, execution).encoded()
+            // An unchanged lock is left alone (no rewrite, no new modification time).
+            if AtomicFile.read(lockPath) != contents {
+                try AtomicFile.write(contents, to: lockPath, temporaryFolder: (lockPath as NSString).deletingLastPathComponent.nonEmpty ?? ".")
+            }
         }
         try RunIndex(store: prepared.store).record(RunSummary(results: results, specPath: prepared.specPath, resultsDigest: digest))
         return resultsPath

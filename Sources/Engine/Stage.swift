@@ -69,18 +69,14 @@ public struct Stage: Sendable {
     /// Every stage this one waits for.
     var dependencies: Set<Int> { Set(inputs.map(\.stage) + after) }
 
-    /// The key: SHA-256 over kind, implementation version, parameters and input digests.
+    /// The key: SHA-256 over kind, implementation version, parameters and input digests,
+    /// as lines `kind`, `version`, `params <digest>`, then `input <role> <digest>` sorted by
+    /// role (roles and kinds are fixed identifiers, digests hex: the text is unambiguous).
     static func key(kind: StageKind, params: Data, inputs: [String: String]) -> String {
-        Hashing.sha256(CanonicalJSON.encode(KeyMaterial(kind: kind.rawValue, version: kind.version, params: Hashing.sha256(params), inputs: inputs)))
+        var material = "runner-stage-key 1\n" + kind.rawValue + "\n" + String(kind.version) + "\nparams " + Hashing.sha256(params) + "\n"
+        for role in inputs.keys.sorted() { material += "input " + role + " " + inputs[role]! + "\n" }
+        return Hashing.sha256(material)
     }
-}
-
-/// Exactly what a key covers.
-struct KeyMaterial: Codable {
-    var kind: String
-    var version: Int
-    var params: String
-    var inputs: [String: String]
 }
 
 // MARK: stage parameters (what each computation depends on besides its inputs)

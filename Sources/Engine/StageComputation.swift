@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Learn
 import Tabular
 
@@ -8,6 +9,10 @@ struct StageComputation {
     let graph: ExperimentGraph
     /// Threads a single stage may use inside (model fits, predictions).
     let threads: Int
+    /// Encoded targets shared by the stages of one run.
+    let targets: TargetCache
+    /// Digest of the dataset input, naming it in `targets`.
+    let datasetDigest: String?
 
     func run(_ stage: Stage, params: Data, inputs: [String: Artifact]) throws(EngineError) -> (artifact: Artifact, log: [String]) {
         do {
@@ -69,9 +74,14 @@ struct StageComputation {
         return (.table(table), log)
     }
 
+    /// Every stage of a run needs the same encoded target; encoding it is not free on large data.
     private func target(_ table: Table, _ name: String, _ task: Task) throws -> Target {
+        let key = datasetDigest.map { "\($0) \(name) \(task.rawValue)" }
+        if let key, let cached = targets.value(for: key) { return cached }
         guard let column = table[name] else { throw EngineError("the target column '\(name)' is not in the data") }
-        return try Target.encode(column, task: task)
+        let encoded = try Target.encode(column, task: task)
+        if let key { targets.store(encoded, for: key) }
+        return encoded
     }
 
     private func split(_ params: SplitParams, _ table: Table) throws -> (Artifact, [String]) {
@@ -133,4 +143,12 @@ struct StageComputation {
         }
         return (.evaluation(TestEvaluation(rows: split.test.count, metrics: metrics, confusionMatrix: matrix, classes: model.classes)), [])
     }
+}
+
+/// Encoded targets by dataset digest, target column and task, for one run.
+final class TargetCache: Sendable {
+    private let entries = Mutex<[String: Target]>([:])
+
+    func value(for key: String) -> Target? { entries.withLock { $0[key] } }
+    func store(_ target: Target, for key: String) { entries.withLock { $0[key] = target } }
 }

@@ -21,7 +21,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
-        let planned = PlanInspection.inspect(prepared, lock: try? LockFile.read(LockFile.path(forSpec: spec)))
+        let planned = PlanInspection.inspect(prepared) { try? LockFile.read(LockFile.path(forSpec: spec)) }
         switch format {
         case "dot":
             print(PlanInspection.dot(prepared.graph, planned), terminator: "")
@@ -54,7 +54,7 @@ struct Status: ParsableCommand {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let lockPath = LockFile.path(forSpec: spec)
         let lock = try? LockFile.read(lockPath)
-        let planned = PlanInspection.inspect(prepared, lock: lock)
+        let planned = PlanInspection.inspect(prepared) { lock }
         var notes: [String] = []
         if let lock {
             if lock.spec.digest != prepared.spec.digest { notes.append("the spec changed since \(lockPath) was written") }

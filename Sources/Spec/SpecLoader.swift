@@ -38,8 +38,10 @@ public enum SpecLoader {
         return load(text: text, file: shown, baseDirectory: directory, defaultName: stem, checkData: checkData)
     }
 
-    /// Checks spec text; relative data paths resolve against `baseDirectory`.
-    public static func load(text: String, file: String, baseDirectory: String, defaultName: String = "experiment", checkData: Bool = true) -> SpecCheck {
+    /// Checks spec text; relative data paths resolve against `baseDirectory`. `beforeDataChecks`
+    /// sees the decoded experiment before its data is read (the engine notes the data file's
+    /// identity there, to detect a file that changes while it is checked).
+    public static func load(text: String, file: String, baseDirectory: String, defaultName: String = "experiment", checkData: Bool = true, beforeDataChecks: (Experiment) -> Void = { _ in }) -> SpecCheck {
         let root: Yams.Node
         switch YAMLSource.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: file) {
         case .success(let node): root = node
@@ -52,6 +54,7 @@ public enum SpecLoader {
         var result = SpecCheck(experiment: experiment, diagnostics: [], task: experiment.data.task)
         var reader = decoder.reader
         if checkData {
+            beforeDataChecks(experiment)
             var checks = DataChecks(experiment: experiment, reader: reader, skipPreprocessingFlow: reader.log.hasErrors)
             let outcome = checks.run()
             reader = checks.reader

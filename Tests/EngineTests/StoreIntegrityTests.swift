@@ -41,6 +41,7 @@ final class StoreIntegrityTests: XCTestCase {
         XCTAssertNotNil(store.cachedRecord(for: key))
         let path = store.recordPath(key)
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"seconds\":1", with: "\"seconds\":2")
+        XCTAssertTrue(text.contains("\"seconds\":2"))
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertNil(store.record(for: key), "the checksum no longer matches")
         XCTAssertEqual(StoreMaintenance.fsck(store, repair: false).brokenRecords, [key])
@@ -176,5 +177,27 @@ final class StoreIntegrityTests: XCTestCase {
         XCTAssertTrue(StoreMaintenance.fsck(store, repair: false).isClean)
         let third = try fixture.run()
         XCTAssertEqual(EngineFixture.computed(third.execution), [], "everything the kept run needs survived")
+    }
+}
+
+final class ArtifactCodingTests: XCTestCase {
+    func testSplitIndicesRoundTripAndRejectDamage() throws {
+        let split = SplitIndices(train: [0, 2, 5, 7], test: [1, 3], folds: [.init(train: [0, 1], validation: [2, 3]), .init(train: [2, 3], validation: [0, 1])])
+        let bytes = split.encoded()
+        XCTAssertEqual(try SplitIndices(decoding: bytes), split)
+        XCTAssertEqual(try SplitIndices(decoding: bytes.dropFirst(0)), split, "works on a slice too")
+        XCTAssertThrowsError(try SplitIndices(decoding: bytes.prefix(bytes.count - 4)))
+        XCTAssertThrowsError(try SplitIndices(decoding: bytes + Data([0, 0, 0, 0])))
+        XCTAssertThrowsError(try SplitIndices(decoding: Data("nope".utf8)))
+    }
+
+    func testStageKeysChangeWithEveryComponent() {
+        let params = Data("{\"a\":1}".utf8)
+        let base = Stage.key(kind: .fit, params: params, inputs: ["dataset": "d1", "split": "s1"])
+        XCTAssertEqual(base, Stage.key(kind: .fit, params: params, inputs: ["split": "s1", "dataset": "d1"]), "input order does not matter")
+        XCTAssertNotEqual(base, Stage.key(kind: .refit, params: params, inputs: ["dataset": "d1", "split": "s1"]))
+        XCTAssertNotEqual(base, Stage.key(kind: .fit, params: Data("{\"a\":2}".utf8), inputs: ["dataset": "d1", "split": "s1"]))
+        XCTAssertNotEqual(base, Stage.key(kind: .fit, params: params, inputs: ["dataset": "d2", "split": "s1"]))
+        XCTAssertNotEqual(base, Stage.key(kind: .fit, params: params, inputs: ["dataset": "s1", "split": "d1"]))
     }
 }
