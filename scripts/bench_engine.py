@@ -1,4 +1,5 @@
 """Engine benchmarks; run through scripts/bench-engine (it builds the release binaries)."""
+import hashlib
 import json
 import os
 import shutil
@@ -28,7 +29,17 @@ def hashing(scratch):
         handle.write(os.urandom(200 * 1000 * 1000))
     ours = json.loads(subprocess.check_output([BENCH, "hash", path, "7"]))
     sha256sum = wall(["sha256sum", path], 7)
-    print(f"| SHA-256 of a 200 MB file | {ours['mb_per_s']:.0f} MB/s | sha256sum {200e3 / sha256sum:.0f} MB/s |")
+    hashlib_times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(4 << 20):
+                digest.update(chunk)
+        hashlib_times.append(time.perf_counter() - start)
+    python = 200 / statistics.median(hashlib_times)
+    print(f"| SHA-256 of a 200 MB file (page cache) | {ours['mb_per_s']:.0f} MB/s | Python hashlib (OpenSSL) {python:.0f} MB/s, "
+          f"sha256sum {200e3 / sha256sum:.0f} MB/s; target >= 1000 MB/s |")
 
 
 def warm_noop():
@@ -53,13 +64,15 @@ def plan_large(scratch):
             "  - one_hot: {columns: categorical}\n"
             f"models:\n  - {{name: nb, type: gaussian_nb, grid: {{var_smoothing: [{values}]}}}}\n"
             "search: {cv: 5}\n")
-    empty = wall([RUNNER, "plan", "exp.yaml", "--format", "json"], 11, cwd=folder)
+    empty = wall([RUNNER, "plan", "exp.yaml"], 11, cwd=folder)
     cold = wall([RUNNER, "run", "exp.yaml", "--quiet"], 1, cwd=folder)
-    cached = wall([RUNNER, "plan", "exp.yaml", "--format", "json"], 11, cwd=folder)
+    cached = wall([RUNNER, "plan", "exp.yaml"], 11, cwd=folder)
+    cached_json = wall([RUNNER, "plan", "exp.yaml", "--format", "json"], 11, cwd=folder)
     status = wall([RUNNER, "status", "exp.yaml"], 11, cwd=folder)
     noop = wall([RUNNER, "run", "exp.yaml", "--quiet"], 11, cwd=folder)
     print(f"| `runner plan` 1,000 candidates x 5 folds (5,003 stages), empty store | {empty:.0f} ms | target < 200 ms |")
     print(f"| `runner plan` same, every stage cached (5,003 keys and records checked) | {cached:.0f} ms | target < 200 ms |")
+    print(f"| `runner plan --format json` same, cached | {cached_json:.0f} ms | |")
     print(f"| `runner status` same, cached | {status:.0f} ms | |")
     print(f"| `runner run` same, warm no-op | {noop:.0f} ms | (cold run: {cold / 1000:.1f} s for 5,000 fits) |")
 
@@ -80,9 +93,10 @@ def overhead(shared, scratch):
             "models:\n  - {name: logreg, type: logistic_regression, grid: {C: [0.1, 1]}}\n"
             "  - {name: boosting, type: hist_gradient_boosting, params: {max_iter: 50}}\n"
             "search: {cv: 3}\n")
-    result = json.loads(subprocess.check_output([BENCH, "overhead", spec, "3", "2"]))
+    result = json.loads(subprocess.check_output([BENCH, "overhead", spec, "7", "2"]))
     print(f"| cold run, 100,000 rows x 20, 3 candidates x 3 folds, 2 threads: engine {result['engine_s']:.2f} s, "
-          f"Learn called directly {result['direct_s']:.2f} s | ratio {result['ratio']:.3f} | target <= 1.05 |")
+          f"Learn called directly {result['direct_s']:.2f} s (median of 7 alternating pairs) | ratio {result['ratio']:.3f} "
+          f"(pairs: {', '.join(str(r) for r in result['ratios'])}) | target <= 1.05 |")
 
 
 def main():

@@ -4,7 +4,8 @@
 //   engine-bench overhead SPEC [REPEATS] [THREADS]
 //       The same experiment two ways, alternating: the engine on a fresh store (plan, hash,
 //       stages, blobs, records, results, lock, index) and the learning core called directly
-//       (search, refit, test scores). Prints median seconds of each and their ratio.
+//       (search, refit, test scores). Prints median seconds of each and the median of the
+//       paired ratios. ENGINE_BENCH_PHASES=1 prints where each run's time went.
 import Dispatch
 import Engine
 import Foundation
@@ -31,7 +32,15 @@ func hash(_ path: String, repeats: Int) throws {
 
 /// The learning core alone: what the engine's stages compute, without the engine.
 func direct(_ specPath: String, threads: Int) throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    func mark(_ what: String) {
+        if ProcessInfo.processInfo.environment["ENGINE_BENCH_PHASES"] != nil {
+            FileHandle.standardError.write(Data(String(format: "direct %@ at %.3f\n", what, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9).utf8))
+        }
+    }
+    defer { mark("done") }
     let check = SpecLoader.load(path: specPath)
+    mark("loaded")
     guard let experiment = check.experiment, let table = check.table, let task = check.task else { throw EngineError("invalid spec") }
     let target = experiment.data.target.value
     let data = table.dropping(columns: Set(experiment.data.drop.map(\.value)))
@@ -39,7 +48,9 @@ func direct(_ specPath: String, threads: Int) throws {
     let plan = try experiment.searchPlan(task: task, columns: features.columns.map { ($0.name, $0.kind) }, threads: threads)
     let encoded = try Target.encode(data[target]!, task: task)
     let split = try DataSplit.trainTest(encoded, testSize: plan.testSize, stratify: plan.stratifySplit, shuffle: plan.shuffleSplit, seed: experiment.seed)
+    mark("split")
     let search = try ModelSearch.run(features: features.taking(rows: split.train), target: encoded.taking(rows: split.train), candidates: plan.candidates, settings: plan.settings)
+    mark("searched")
     let best = plan.candidates[search.bestIndex].pipeline
     let fitted = try PipelineConfig(steps: best.steps, model: best.model.withThreads(threads)).fit(features.taking(rows: split.train), encoded.taking(rows: split.train))
     let prediction = try fitted.predict(features.taking(rows: split.test), threads: threads)
@@ -49,14 +60,21 @@ func direct(_ specPath: String, threads: Int) throws {
 func engine(_ specPath: String, threads: Int) throws {
     let store = FileManager.default.temporaryDirectory.appendingPathComponent("engine-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: store) }
-    let prepared: PreparedRun
-    do {
-        prepared = try Session.prepare(specPath: specPath, storePath: store)
-    } catch {
-        throw EngineError("cannot prepare \(specPath): \(error)")
+    var prepared: PreparedRun?
+    let preparing = try seconds {
+        do {
+            prepared = try Session.prepare(specPath: specPath, storePath: store)
+        } catch {
+            throw EngineError("cannot prepare \(specPath): \(error)")
+        }
     }
-    let (results, execution) = try Session.execute(prepared, options: ExecutionOptions(jobs: threads))
-    try Session.record(prepared, results, execution, outputFolder: store + "/out", writeLock: false)
+    var outcome: (RunResults, Execution)?
+    let executing = try seconds { outcome = try Session.execute(prepared!, options: ExecutionOptions(jobs: threads)) }
+    let recording = try seconds { try Session.record(prepared!, outcome!.0, outcome!.1, outputFolder: store + "/out", writeLock: false) }
+    if ProcessInfo.processInfo.environment["ENGINE_BENCH_PHASES"] != nil {
+        let stages = outcome!.1.outcomes.map { String(format: "%@ %.3f", $0.name, $0.seconds) }.joined(separator: ", ")
+        FileHandle.standardError.write(Data(String(format: "prepare %.3f execute %.3f record %.3f; %@\n", preparing, executing, recording, stages).utf8))
+    }
 }
 
 func overhead(_ specPath: String, repeats: Int, threads: Int) throws {
@@ -65,7 +83,10 @@ func overhead(_ specPath: String, repeats: Int, threads: Int) throws {
         directTimes.append(try seconds { try direct(specPath, threads: threads) })
         engineTimes.append(try seconds { try engine(specPath, threads: threads) })
     }
-    print(String(format: "{\"direct_s\": %.3f, \"engine_s\": %.3f, \"ratio\": %.3f}", median(directTimes), median(engineTimes), median(engineTimes) / median(directTimes)))
+    // Paired ratios (each engine run next to a direct run) resist the machine's drift.
+    let ratios = zip(engineTimes, directTimes).map { $0 / $1 }
+    print(String(format: "{\"direct_s\": %.3f, \"engine_s\": %.3f, \"ratio\": %.3f, \"ratios\": [%@]}", median(directTimes), median(engineTimes), median(ratios),
+                 ratios.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
 }
 
 let arguments = CommandLine.arguments

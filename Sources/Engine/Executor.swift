@@ -68,7 +68,7 @@ public final class Executor: @unchecked Sendable {
 
     /// Decoded artifacts of this run by digest, so inputs are read and decoded once.
     private let artifacts = Mutex<[String: Artifact]>([:])
-    private let targets = TargetCache()
+    private let memo = RunMemo()
 
     public init(graph: ExperimentGraph, store: ContentStore, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.graph = graph
@@ -215,8 +215,10 @@ public final class Executor: @unchecked Sendable {
         for input in stage.inputs { inputs[input.role] = try artifact(of: input.stage) }
         // Fits run many at once, so each keeps to one thread; lone stages use them all.
         let threads = stage.kind == .fit ? 1 : options.jobs
-        let dataset = stage.inputs.first { $0.role == "dataset" }.flatMap { input in locked { outcomes[input.stage]?.output } }
-        let computation = StageComputation(graph: graph, threads: threads, targets: targets, datasetDigest: dataset)
+        func digest(_ role: String) -> String? {
+            stage.inputs.first { $0.role == role }.flatMap { input in locked { outcomes[input.stage]?.output } }
+        }
+        let computation = StageComputation(graph: graph, threads: threads, memo: memo, datasetDigest: digest("dataset"), splitDigest: digest("split"))
         let (artifact, log) = try computation.run(stage, params: params, inputs: inputs)
         let data = artifact.encoded()
         artifacts.withLock { $0[Hashing.sha256(data)] = artifact }

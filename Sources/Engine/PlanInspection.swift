@@ -47,8 +47,8 @@ public enum PlanInspection {
         var locked: [String: LockFile.StageEntry]?
         return graph.stages.indices.map { index in
             let stage = graph.stages[index], found = lookups[index]!
-            let producers = stage.dependencies.map { graph.stages[$0].name }
-            var entry = PlannedStage(name: stage.name, kind: stage.kind, key: found.key, state: found.output == nil ? .run : .cached, reason: "", inputs: Array(Set(producers)).sorted())
+            let producers = stage.dependencies.sorted().map { graph.stages[$0].name }
+            var entry = PlannedStage(name: stage.name, kind: stage.kind, key: found.key, state: found.output == nil ? .run : .cached, reason: "", inputs: producers)
             if found.output != nil {
                 entry.reason = "up to date"
             } else if let waiting = found.waiting {

@@ -39,6 +39,7 @@ public struct RunSummary: Codable, Sendable, Equatable, FetchableRecord, Persist
 /// The run index: an SQLite database in the store (`index.sqlite`). SQLite's own locking
 /// lets several processes record runs at once; a busy database is waited for, not an error.
 public struct RunIndex: Sendable {
+    static let schemaVersion = 1
     private let queue: DatabaseQueue
 
     public init(store: ContentStore) throws(StoreError) {
@@ -46,27 +47,39 @@ public struct RunIndex: Sendable {
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
             queue = try DatabaseQueue(path: store.indexPath, configuration: configuration)
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("runs v1") { db in
-                try db.create(table: "runs", ifNotExists: true) { table in
-                    table.primaryKey("id", .text)
-                    table.column("experiment", .text).notNull()
-                    table.column("specPath", .text).notNull()
-                    table.column("started", .text).notNull()
-                    table.column("seconds", .double).notNull()
-                    table.column("task", .text).notNull()
-                    table.column("scoring", .text).notNull()
-                    table.column("bestModel", .text).notNull()
-                    table.column("bestScore", .double)
-                    table.column("testScore", .double)
-                    table.column("stages", .integer).notNull()
-                    table.column("cachedStages", .integer).notNull()
-                    table.column("results", .text).notNull()
+            // Several processes may open a new store at once: create the schema inside one
+            // IMMEDIATE transaction (a write lock), so exactly one of them does it.
+            try queue.inDatabase { db in
+                try db.inTransaction(.immediate) {
+                    let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                    guard version <= Self.schemaVersion else {
+                        throw StoreError.index("the run index \(store.indexPath) was written by a newer runner (schema \(version); this runner reads \(Self.schemaVersion))")
+                    }
+                    if version < 1 {
+                        try db.create(table: "runs", ifNotExists: true) { table in
+                            table.primaryKey("id", .text)
+                            table.column("experiment", .text).notNull()
+                            table.column("specPath", .text).notNull()
+                            table.column("started", .text).notNull()
+                            table.column("seconds", .double).notNull()
+                            table.column("task", .text).notNull()
+                            table.column("scoring", .text).notNull()
+                            table.column("bestModel", .text).notNull()
+                            table.column("bestScore", .double)
+                            table.column("testScore", .double)
+                            table.column("stages", .integer).notNull()
+                            table.column("cachedStages", .integer).notNull()
+                            table.column("results", .text).notNull()
+                        }
+                        try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                    }
+                    return .commit
                 }
             }
-            try migrator.migrate(queue)
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw StoreError.system("cannot open the run index \(store.indexPath) (\(error))", EIO)
+            throw StoreError.index("cannot open the run index \(store.indexPath) (\(error))")
         }
     }
 
@@ -74,7 +87,7 @@ public struct RunIndex: Sendable {
         do {
             try queue.write { db in try run.insert(db, onConflict: .replace) }
         } catch {
-            throw StoreError.system("cannot record the run in the index (\(error))", EIO)
+            throw StoreError.index("cannot record the run in the index (\(error))")
         }
     }
 
@@ -87,7 +100,7 @@ public struct RunIndex: Sendable {
                 return try request.fetchAll(db)
             }
         } catch {
-            throw StoreError.system("cannot read the run index (\(error))", EIO)
+            throw StoreError.index("cannot read the run index (\(error))")
         }
     }
 
@@ -98,7 +111,7 @@ public struct RunIndex: Sendable {
                 try RunSummary.filter(Column("id").like(prefix.replacingOccurrences(of: "%", with: "") + "%")).fetchAll(db)
             }
         } catch {
-            throw StoreError.system("cannot read the run index (\(error))", EIO)
+            throw StoreError.index("cannot read the run index (\(error))")
         }
     }
 

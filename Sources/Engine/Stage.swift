@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Learn
 import Tabular
@@ -73,9 +74,14 @@ public struct Stage: Sendable {
     /// as lines `kind`, `version`, `params <digest>`, then `input <role> <digest>` sorted by
     /// role (roles and kinds are fixed identifiers, digests hex: the text is unambiguous).
     static func key(kind: StageKind, params: Data, inputs: [String: String]) -> String {
-        var material = "runner-stage-key 1\n" + kind.rawValue + "\n" + String(kind.version) + "\nparams " + Hashing.sha256(params) + "\n"
-        for role in inputs.keys.sorted() { material += "input " + role + " " + inputs[role]! + "\n" }
-        return Hashing.sha256(material)
+        var material = Array("runner-stage-key 1\n\(kind.rawValue)\n\(kind.version)\nparams ".utf8)
+        material += Hashing.sha256Bytes(params)
+        for role in inputs.keys.sorted() {
+            material += Array("\ninput \(role) ".utf8)
+            material += inputs[role]!.utf8
+        }
+        material.append(0x0A)
+        return Hashing.hex(SHA256.hash(data: material))
     }
 }
 

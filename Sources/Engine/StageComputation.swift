@@ -9,10 +9,11 @@ struct StageComputation {
     let graph: ExperimentGraph
     /// Threads a single stage may use inside (model fits, predictions).
     let threads: Int
-    /// Encoded targets shared by the stages of one run.
-    let targets: TargetCache
-    /// Digest of the dataset input, naming it in `targets`.
+    /// Values every stage of a run would otherwise recompute: encoded targets, fold tables.
+    let memo: RunMemo
+    /// Digests of the dataset and split inputs, naming memo entries.
     let datasetDigest: String?
+    let splitDigest: String?
 
     func run(_ stage: Stage, params: Data, inputs: [String: Artifact]) throws(EngineError) -> (artifact: Artifact, log: [String]) {
         do {
@@ -77,10 +78,10 @@ struct StageComputation {
     /// Every stage of a run needs the same encoded target; encoding it is not free on large data.
     private func target(_ table: Table, _ name: String, _ task: Task) throws -> Target {
         let key = datasetDigest.map { "\($0) \(name) \(task.rawValue)" }
-        if let key, let cached = targets.value(for: key) { return cached }
+        if let key, let cached = memo.targets.value(for: key) { return cached }
         guard let column = table[name] else { throw EngineError("the target column '\(name)' is not in the data") }
         let encoded = try Target.encode(column, task: task)
-        if let key { targets.store(encoded, for: key) }
+        if let key { memo.targets.store(encoded, for: key) }
         return encoded
     }
 
@@ -93,17 +94,26 @@ struct StageComputation {
 
     private func fit(_ params: FitParams, _ table: Table, _ split: SplitIndices) throws -> (Artifact, [String]) {
         guard split.folds.indices.contains(params.fold) else { throw EngineError("internal: fold \(params.fold) is not in the split") }
+        let data = try foldData(params, table, split)
+        let pipeline = PipelineConfig(steps: params.pipeline.steps, model: params.pipeline.model.withThreads(threads))
+        let (values, seconds) = try ModelSearch.scoreFold(pipeline, train: data.train, validation: data.validation, metrics: params.metrics)
+        var metrics: [String: Double] = [:]
+        for (metric, value) in zip(params.metrics, values) { metrics[metric.rawValue] = value }
+        return (.fold(FoldOutcome(metrics: metrics)), [String(format: "fitted in %.3f s", seconds)])
+    }
+
+    /// One fold's training and validation rows, shared by every candidate's fit of that fold.
+    private func foldData(_ params: FitParams, _ table: Table, _ split: SplitIndices) throws -> FoldData {
+        let key = datasetDigest.flatMap { dataset in splitDigest.map { "\(dataset) \($0) \(params.target) \(params.task.rawValue) \(params.fold)" } }
+        if let key, let cached = memo.folds.value(for: key) { return cached }
         let fold = split.folds[params.fold]
         let trainRows = fold.train.map { split.train[$0] }, validationRows = fold.validation.map { split.train[$0] }
         let features = table.dropping(columns: [params.target])
         let target = try target(table, params.target, params.task)
-        let pipeline = PipelineConfig(steps: params.pipeline.steps, model: params.pipeline.model.withThreads(threads))
-        let (values, seconds) = try ModelSearch.scoreFold(
-            pipeline, train: (features.taking(rows: trainRows), target.taking(rows: trainRows)),
-            validation: (features.taking(rows: validationRows), target.taking(rows: validationRows)), metrics: params.metrics)
-        var metrics: [String: Double] = [:]
-        for (metric, value) in zip(params.metrics, values) { metrics[metric.rawValue] = value }
-        return (.fold(FoldOutcome(metrics: metrics)), [String(format: "fitted in %.3f s", seconds)])
+        let data = FoldData(train: (features.taking(rows: trainRows), target.taking(rows: trainRows)),
+                            validation: (features.taking(rows: validationRows), target.taking(rows: validationRows)))
+        if let key { memo.folds.store(data, for: key) }
+        return data
     }
 
     private func select(_ params: SelectParams, _ inputs: [String: Artifact]) throws -> (Artifact, [String]) {
@@ -145,10 +155,20 @@ struct StageComputation {
     }
 }
 
-/// Encoded targets by dataset digest, target column and task, for one run.
-final class TargetCache: Sendable {
-    private let entries = Mutex<[String: Target]>([:])
+struct FoldData: Sendable {
+    var train: (Table, Target)
+    var validation: (Table, Target)
+}
 
-    func value(for key: String) -> Target? { entries.withLock { $0[key] } }
-    func store(_ target: Target, for key: String) { entries.withLock { $0[key] = target } }
+/// What the stages of one run share in memory, by the digests of the inputs it came from.
+final class RunMemo: Sendable {
+    let targets = SharedValues<Target>()
+    let folds = SharedValues<FoldData>()
+}
+
+final class SharedValues<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+
+    func value(for key: String) -> Value? { entries.withLock { $0[key] } }
+    func store(_ value: Value, for key: String) { entries.withLock { $0[key] = value } }
 }

@@ -11,6 +11,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// A blob's content does not match its name.
     case corrupted(digest: String)
     case missing(digest: String)
+    /// The run index (SQLite) failed; the message says how.
+    case index(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "blob \(digest.prefix(12)) is corrupted (its content does not match its digest)"
         case .missing(let digest):
             return "blob \(digest.prefix(12)) is missing from the store"
+        case .index(let message):
+            return message
         }
     }
 }

@@ -187,19 +187,21 @@ final class EngineCommandTests: XCTestCase {
         let other = Self.spec.replacingOccurrences(of: "name: small", with: "name: other").replacingOccurrences(of: "seed: 3", with: "seed: 4")
         try other.write(to: folder.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
         let specs = ["exp.yaml", "other.yaml", "exp.yaml", "other.yaml"]
-        var processes: [(Process, URL)] = []
+        var processes: [(Process, URL, URL)] = []
         for (index, spec) in specs.enumerated() {
-            let output = folder.appendingPathComponent("result-\(index).json")
+            let output = folder.appendingPathComponent("result-\(index).json"), errors = folder.appendingPathComponent("errors-\(index).txt")
             FileManager.default.createFile(atPath: output.path, contents: nil)
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
             let process = try RunnerProcess.make(["run", spec, "--json", "--quiet", "--store", "shared", "--out", "out-\(index)"], in: folder)
             process.standardOutput = try FileHandle(forWritingTo: output)
-            processes.append((process, output))
+            process.standardError = try FileHandle(forWritingTo: errors)
+            processes.append((process, output, errors))
         }
-        for (process, _) in processes { try process.run() }
-        for (process, _) in processes { process.waitUntilExit() }
+        for (process, _, _) in processes { try process.run() }
+        for (process, _, _) in processes { process.waitUntilExit() }
         var bests: [String: [NSDictionary]] = [:]
-        for ((process, output), spec) in zip(processes, specs) {
-            XCTAssertEqual(process.terminationStatus, 0, spec)
+        for ((process, output, errors), spec) in zip(processes, specs) {
+            XCTAssertEqual(process.terminationStatus, 0, "\(spec): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
             let results = try json(String(contentsOf: output, encoding: .utf8))
             bests[spec, default: []].append(try XCTUnwrap(results["best"] as? NSDictionary))
             let candidates = try XCTUnwrap(results["candidates"] as? [[String: Any]])
