@@ -71,6 +71,42 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(again["best"] as? NSDictionary, results["best"] as? NSDictionary)
     }
 
+    func testProgressAsLogLinesAndJSON() throws {
+        let plain = try runner("run", "exp.yaml")
+        XCTAssertTrue(plain.stderr.contains("[1/17] load ("), "a line per computed stage when not on a terminal: \(plain.stderr)")
+        try FileManager.default.removeItem(atPath: file(".runner"))
+        let json = try runner("run", "exp.yaml", "--log-format", "json")
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let events = try json.stderr.split(separator: "\n").map { line in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        }
+        XCTAssertEqual(events.first?["event"] as? String, "started")
+        XCTAssertEqual(events.filter { $0["event"] as? String == "stage_finished" }.count, 17)
+        XCTAssertTrue(events.allSatisfy { $0["elapsed"] is Double })
+        let quiet = try runner("run", "exp.yaml", "--quiet")
+        XCTAssertEqual(quiet.stderr, "", "--quiet prints nothing when all is well")
+    }
+
+    func testInterruptKeepsFinishedStagesAndExits130() throws {
+        let heavy = Self.spec.replacingOccurrences(of: "n_estimators: 20}, grid: {max_depth: [3, null]}", with: "n_estimators: 100}, grid: {max_depth: [3, 6, null]}")
+        try heavy.write(to: folder.appendingPathComponent("heavy.yaml"), atomically: true, encoding: .utf8)
+        let errors = folder.appendingPathComponent("errors.txt")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = try RunnerProcess.make(["run", "heavy.yaml", "-j", "1"], in: folder)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        usleep(400_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = try String(contentsOf: errors, encoding: .utf8)
+        XCTAssertEqual(process.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("finished stages kept in the store; rerun to continue") || stderr.contains("finished stage kept"), stderr)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner").status, 0)
+        let rerun = try runner("run", "heavy.yaml")
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertFalse(rerun.stdout.contains(" 0 cached)"), "the rerun reused the stages finished before the interrupt: \(rerun.stdout)")
+    }
+
     func testPlanAndStatusExplainWhatWouldRerun() throws {
         var plan = try runner("plan", "exp.yaml")
         XCTAssertEqual(plan.status, 0, plan.stderr)
