@@ -10,25 +10,32 @@ let package = Package(
         .library(name: "Learn", targets: ["Learn"]),
         .library(name: "Spec", targets: ["Spec"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Bundle", targets: ["Bundle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(name: "Tabular"),
         .target(name: "Learn", dependencies: ["Tabular"]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Bundle", dependencies: [
+            "Tabular", "Learn",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec",
+            "Tabular", "Learn", "Spec", "Bundle",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(
             name: "RunnerCLI",
-            dependencies: ["Tabular", "Spec", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Tabular", "Spec", "Engine", "Bundle", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
@@ -37,6 +44,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "BundleTests", dependencies: ["Bundle", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI"]),
     ],

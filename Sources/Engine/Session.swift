@@ -9,6 +9,8 @@ public struct PreparedRun: Sendable {
     public var check: SpecCheck
     public var graph: ExperimentGraph
     public var store: ContentStore
+    /// Keys for packaging, loaded up front.
+    public var keys: PackagingKeys
 }
 
 /// Why a spec could not be prepared.
@@ -59,11 +61,17 @@ public enum Session {
         guard source.identity == before else {
             throw .failed("\(experiment.data.resolvedPath) changed while it was being checked; rerun when it is stable")
         }
+        let keys: PackagingKeys
+        do {
+            keys = try PackagingKeys.load(experiment.package)
+        } catch {
+            throw .failed(error.description)
+        }
         do {
             let graph = try ExperimentGraph.plan(check, source: source)
             return PreparedRun(
                 specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: Hashing.sha256(bytes), bytes: bytes.count),
-                check: check, graph: graph, store: store)
+                check: check, graph: graph, store: store, keys: keys)
         } catch {
             throw .failed(error.description)
         }

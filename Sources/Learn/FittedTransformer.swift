@@ -3,6 +3,17 @@ import Tabular
 /// A preprocessing step after `fit`: the learned state, as plain data (no code), which
 /// transforms any table with the same columns.
 public enum FittedTransformer: Sendable, Equatable, Codable {
+    /// The spec's name for the step that made this state.
+    public var kindName: String {
+        switch self {
+        case .impute: return "impute"
+        case .dropColumns: return "drop_missing"
+        case .oneHot: return "one_hot"
+        case .ordinal: return "ordinal"
+        case .scale: return "scale"
+        }
+    }
+
     case impute(columns: [String], fills: [FillValue])
     case dropColumns([String])
     case oneHot(columns: [OneHotColumn], ignoreUnknown: Bool)

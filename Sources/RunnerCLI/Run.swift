@@ -43,12 +43,16 @@ struct Run: ParsableCommand {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
         let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        let (results, execution) = try executeOrExit(prepared, options: options, display: display)
+        var (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
-        let path: String
+        let path: String, bundlePath: String?
         do {
+            (results, bundlePath) = try Session.package(prepared, results, outputFolder: folder)
             path = try Session.record(prepared, results, execution, outputFolder: folder)
-        } catch {
+        } catch let error as EngineError {
+            printError("error: \(error.description)")
+            throw ExitCodes.failure
+        } catch let error as StoreError {
             printError("error: \(error.description)")
             throw ExitCodes.failure
         }
@@ -60,6 +64,7 @@ struct Run: ParsableCommand {
         let ran = results.stages.count - results.cachedStages
         print("run \(results.runID): \(results.stages.count) stages (\(ran) ran, \(results.cachedStages) cached) in \(String(format: "%.2f", results.seconds)) s")
         print("results: \(path)")
+        if let bundlePath { print("bundle: \(bundlePath)") }
         print("lock: \(LockFile.path(forSpec: spec))")
     }
 }

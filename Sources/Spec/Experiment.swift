@@ -27,6 +27,32 @@ public struct Experiment: Sendable {
     public var search: SearchSpec
     /// Reported for every candidate; empty means the task's defaults.
     public var metrics: [Located<Metric>]
+    /// How the winning model is packaged.
+    public var package: PackageSpec = PackageSpec()
+}
+
+/// The spec's `package:` section: which files the winner is packaged as, and how they are
+/// protected. Keys themselves never appear in the spec.
+public struct PackageSpec: Sendable, Equatable {
+    public enum Format: String, Sendable, CaseIterable {
+        /// A runner bundle (docs/bundle-format.md).
+        case bundle
+    }
+
+    public enum KeySource: Sendable, Equatable {
+        /// The name of an environment variable holding the key.
+        case environment(String)
+        /// A key file, resolved against the spec's folder.
+        case file(String)
+    }
+
+    public var formats: [Format] = [.bundle]
+    /// AES-256-GCM key for the bundle, when it is encrypted.
+    public var encryptionKey: KeySource?
+    /// Ed25519 private key (PEM) that signs the bundle.
+    public var signingKeyFile: String?
+
+    public init() {}
 }
 
 public struct DataSpec: Sendable {

@@ -5,7 +5,7 @@ import Yams
 /// Turns a YAML/JSON node tree into an `Experiment`, reporting every structural problem.
 /// Checks that need the data (columns, task) live in `DataChecks`.
 struct SpecDecoder {
-    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics"]
+    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package"]
     static let supportedVersion = 1
 
     var reader: NodeReader
@@ -47,13 +47,14 @@ struct SpecDecoder {
         let models = top["models"].map { decodeModels($0.value) } ?? []
         let search = top["search"].map { decodeSearch($0.value) } ?? SearchSpec()
         let metrics = top["metrics"].map { decodeMetrics($0.value) } ?? []
+        let package = top["package"].map { decodePackage($0.value) } ?? PackageSpec()
 
         // Keep going with what decoded, so data checks can report their problems too;
         // the loader discards the experiment when anything was an error.
         guard let data else { return nil }
         let experiment = Experiment(
             version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
-            models: models, search: search, metrics: metrics)
+            models: models, search: search, metrics: metrics, package: package)
         checkConsistency(experiment)
         return experiment
     }
@@ -184,6 +185,40 @@ struct SpecDecoder {
             }
         }
         return search
+    }
+
+    // MARK: package
+
+    private mutating func decodePackage(_ node: Node) -> PackageSpec {
+        var package = PackageSpec()
+        guard let entries = reader.mapping(node, in: "'package'", allowed: ["formats", "encrypt", "sign"]) else { return package }
+        if let entry = entries["formats"], let items = reader.list(entry.value, "package.formats") {
+            package.formats = items.compactMap { reader.choice($0, "package format", as: PackageSpec.Format.self) }
+            if items.isEmpty { reader.error(entry.value.location, "package.formats is empty; list at least 'bundle'") }
+        }
+        if let entry = entries["encrypt"], let fields = reader.mapping(entry.value, in: "'package.encrypt'", allowed: ["key_env", "key_file"]) {
+            switch (fields["key_env"], fields["key_file"]) {
+            case (let variable?, nil):
+                if let name = reader.text(variable.value, "package.encrypt.key_env") {
+                    if name.isEmpty || !name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) || name.first!.isNumber {
+                        reader.error(variable.value.location, "package.encrypt.key_env must name an environment variable (letters, digits, underscores), found '\(name)'; the key itself never goes in the spec")
+                    } else {
+                        package.encryptionKey = .environment(name)
+                    }
+                }
+            case (nil, let file?):
+                if let path = reader.text(file.value, "package.encrypt.key_file") { package.encryptionKey = .file(resolve(path)) }
+            case (nil, nil):
+                reader.error(entry.value.location, "package.encrypt needs key_env: VARIABLE or key_file: path")
+            default:
+                reader.error(entry.value.location, "package.encrypt takes key_env or key_file, not both")
+            }
+        }
+        if let entry = entries["sign"], let fields = reader.mapping(entry.value, in: "'package.sign'", allowed: ["key_file"], required: ["key_file"]),
+           let file = fields["key_file"], let path = reader.text(file.value, "package.sign.key_file") {
+            package.signingKeyFile = resolve(path)
+        }
+        return package
     }
 
     // MARK: metrics

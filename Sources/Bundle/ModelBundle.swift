@@ -1,0 +1,175 @@
+import Crypto
+import Foundation
+import Learn
+import ZIPFoundation
+
+/// A packaged model: the manifest and the fitted pipeline, both plain JSON, in a zip
+/// archive (`manifest.json`, `model.json`, and `signature.json` when signed), optionally
+/// encrypted as a whole with AES-256-GCM. Loading decodes data only; nothing in a bundle is
+/// ever executed. The layout is documented in docs/bundle-format.md.
+public struct ModelBundle: Sendable, Equatable {
+    public var manifest: BundleManifest
+    public var pipeline: FittedPipeline
+
+    public init(manifest: BundleManifest, pipeline: FittedPipeline) {
+        self.manifest = manifest
+        self.pipeline = pipeline
+    }
+
+    /// Magic of an encrypted bundle; a plain bundle is a zip file ("PK\u{3}\u{4}").
+    static let encryptedMagic = Array("RUNNER-BUNDLE-AES256GCM\n".utf8)
+    static let encryptedVersion: UInt8 = 1
+
+    // MARK: writing
+
+    public func encoded(signingKey: Curve25519.Signing.PrivateKey? = nil, encryptionKey: SymmetricKey? = nil) throws(BundleError) -> Data {
+        let manifestJSON = Self.json(manifest), modelJSON = Self.json(pipeline)
+        var entries = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
+        if let signingKey {
+            let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON)
+            guard let signature = try? signingKey.signature(for: message) else { throw BundleError("cannot sign the bundle") }
+            entries.append(("signature.json", Self.json(BundleSignature(
+                algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
+        }
+        let zip = try BundleArchive.zip(entries)
+        guard let encryptionKey else { return zip }
+        guard let sealed = try? AES.GCM.seal(zip, using: encryptionKey).combined else { throw BundleError("cannot encrypt the bundle") }
+        return Data(Self.encryptedMagic + [Self.encryptedVersion]) + sealed
+    }
+
+    // MARK: reading
+
+    /// Whether `data` is an encrypted bundle (it needs a key to read).
+    public static func isEncrypted(_ data: Data) -> Bool {
+        data.starts(with: encryptedMagic)
+    }
+
+    /// Reads a bundle; a signature, when present, is checked against the content it covers
+    /// (`verify` also checks who signed it).
+    public static func decode(_ data: Data, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
+        let entries = try archiveEntries(data, key: key)
+        guard let manifestJSON = entries["manifest.json"], let modelJSON = entries["model.json"] else {
+            throw BundleError("not a runner bundle: manifest.json or model.json is missing")
+        }
+        struct FormatOnly: Decodable { var format: Int }
+        guard let format = try? decoder.decode(FormatOnly.self, from: manifestJSON).format else {
+            throw BundleError("not a runner bundle: manifest.json has no format version")
+        }
+        guard format <= BundleManifest.currentFormat else {
+            throw BundleError("the bundle has format \(format), newer than this runner reads (\(BundleManifest.currentFormat)); upgrade runner")
+        }
+        let manifest: BundleManifest, pipeline: FittedPipeline
+        do {
+            manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
+            pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
+        } catch {
+            throw BundleError("the bundle's content is damaged (\(error))")
+        }
+        var signature: BundleSignature?
+        if let signatureJSON = entries["signature.json"] {
+            guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError("the bundle's signature.json is damaged") }
+            guard decoded.isValid(manifest: manifestJSON, model: modelJSON) else {
+                throw BundleError("the bundle's signature does not match its content: it was modified after signing")
+            }
+            signature = decoded
+        }
+        return (ModelBundle(manifest: manifest, pipeline: pipeline), signature)
+    }
+
+    static func archiveEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
+        var zip = data
+        if isEncrypted(data) {
+            guard let key else { throw BundleError("the bundle is encrypted: give its key with --key-env NAME or --key-file PATH") }
+            let body = data.dropFirst(encryptedMagic.count)
+            guard body.first == encryptedVersion, let box = try? AES.GCM.SealedBox(combined: body.dropFirst()),
+                  let plain = try? AES.GCM.open(box, using: key) else { throw BundleError.cannotDecrypt }
+            zip = plain
+        }
+        return try BundleArchive.entries(zip)
+    }
+
+    // MARK: helpers
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // Plain data with non-finite numbers mapped to strings always encodes.
+        return try! encoder.encode(value)
+    }
+
+    /// What a signature covers: the digests of both entries.
+    static func signedMessage(manifest: Data, model: Data) -> Data {
+        func hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+        return Data("runner-bundle-signature 1\nmanifest.json \(hex(manifest))\nmodel.json \(hex(model))\n".utf8)
+    }
+}
+
+/// `signature.json`: an Ed25519 signature over the digests of manifest.json and model.json.
+public struct BundleSignature: Codable, Sendable, Equatable {
+    public var algorithm: String
+    /// The signer's public key (PEM), for reports; `verify` compares it with the trusted key.
+    public var publicKey: String
+    public var signature: String
+
+    func isValid(manifest: Data, model: Data) -> Bool {
+        guard algorithm == "ed25519", let key = try? BundleKeys.publicKey(pem: publicKey, source: "signature.json"),
+              let bytes = Data(base64Encoded: signature) else { return false }
+        return key.isValidSignature(bytes, for: ModelBundle.signedMessage(manifest: manifest, model: model))
+    }
+
+    /// Whether the bundle was signed by `trusted`.
+    public func isSigned(by trusted: Curve25519.Signing.PublicKey) -> Bool {
+        (try? BundleKeys.publicKey(pem: publicKey, source: "signature.json"))?.rawRepresentation == trusted.rawRepresentation
+    }
+}
+
+/// The zip layer: entries in, archive bytes out, and back.
+enum BundleArchive {
+    /// Zip entries carry this fixed time so the same bundle always has the same bytes.
+    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+
+    static func zip(_ entries: [(String, Data)]) throws(BundleError) -> Data {
+        do {
+            let archive = try Archive(data: Data(), accessMode: .create)
+            for (name, data) in entries {
+                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate,
+                                     compressionMethod: .deflate) { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                }
+            }
+            guard let bytes = archive.data else { throw BundleError("cannot write the bundle archive") }
+            return bytes
+        } catch let error as BundleError {
+            throw error
+        } catch {
+            throw BundleError("cannot write the bundle archive (\(error))")
+        }
+    }
+
+    static func entries(_ zip: Data) throws(BundleError) -> [String: Data] {
+        guard zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { throw BundleError("not a runner bundle (neither a zip archive nor an encrypted bundle)") }
+        var entries: [String: Data] = [:]
+        do {
+            let archive = try Archive(data: zip, accessMode: .read)
+            for entry in archive where entry.type == .file {
+                // Bound what a hostile archive can make us inflate.
+                guard entry.uncompressedSize < 4 << 30 else { throw BundleError("bundle entry \(entry.path) is too large") }
+                var content = Data()
+                _ = try archive.extract(entry, skipCRC32: false) { content.append($0) }
+                entries[entry.path] = content
+            }
+        } catch let error as BundleError {
+            throw error
+        } catch {
+            throw BundleError("the bundle archive is damaged (\(error))")
+        }
+        return entries
+    }
+}

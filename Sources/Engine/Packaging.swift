@@ -1,0 +1,76 @@
+import Bundle
+import Crypto
+import Foundation
+import Learn
+import Spec
+import Tabular
+
+/// The keys a spec's `package:` section names, loaded before anything runs so a missing key
+/// fails the run at once instead of after training.
+public struct PackagingKeys: Sendable {
+    var encryption: SymmetricKey?
+    var signing: Curve25519.Signing.PrivateKey?
+
+    static func load(_ package: PackageSpec) throws(BundleError) -> PackagingKeys {
+        var keys = PackagingKeys()
+        switch package.encryptionKey {
+        case .environment(let name)?: keys.encryption = try BundleKeys.encryptionKey(environment: name, file: nil)
+        case .file(let path)?: keys.encryption = try BundleKeys.encryptionKey(environment: nil, file: path)
+        case nil: break
+        }
+        if let path = package.signingKeyFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BundleError("cannot read the signing key file \(path)") }
+            keys.signing = try BundleKeys.signingKey(pem: text, source: path)
+        }
+        return keys
+    }
+}
+
+extension Session {
+    /// Packages the winner as a bundle: into the store (content-addressed) and as
+    /// `model.bundle` in `outputFolder`. Returns the results with the bundle's digest added,
+    /// and the exported path (nil when the spec asks for no bundle).
+    public static func package(_ prepared: PreparedRun, _ results: RunResults, outputFolder: String) throws(EngineError) -> (RunResults, String?) {
+        guard let experiment = prepared.check.experiment, experiment.package.formats.contains(.bundle) else { return (results, nil) }
+        let store = prepared.store, graph = prepared.graph
+        func artifact(_ name: String, _ form: Artifact.Form) throws(EngineError) -> Artifact {
+            guard let digest = results.artifacts[name] else { throw EngineError("internal: the run has no \(name) artifact") }
+            do {
+                return try Artifact.decode(try store.read(digest), as: form)
+            } catch let error as StoreError {
+                throw EngineError("cannot package the model: \(error.description); rerun to recompute it")
+            } catch {
+                throw EngineError("cannot package the model: \(name) cannot be decoded (\(error))")
+            }
+        }
+        guard let table = try artifact("dataset", .table).table, let split = try artifact("split", .split).split,
+              let pipeline = try artifact("model", .model).model else { throw EngineError("internal: artifacts have the wrong type") }
+        let training = table.dropping(columns: [graph.target]).taking(rows: split.train)
+        var stageKeys: [String: String] = [:]
+        for stage in results.stages where stage.kind != .fit { stageKeys[stage.name] = stage.key }
+        let manifest = BundleManifest(
+            format: BundleManifest.currentFormat, runnerVersion: RunnerVersion.current,
+            created: ISO8601DateFormatter().string(from: Date()), task: graph.task, target: graph.target, classes: pipeline.classes,
+            modelType: results.best.type, modelName: results.best.model, params: results.best.params,
+            preprocessing: pipeline.steps.map(\.kindName), inputSchema: InputSchema(training: training, columns: pipeline.inputColumns),
+            metrics: ["cv": results.best.cv, "test": results.best.test.metrics],
+            provenance: .init(experiment: results.experiment, specDigest: results.spec.digest, dataDigest: results.data.digest,
+                              runID: results.runID, stageKeys: stageKeys, modelDigest: results.artifacts["model"] ?? ""))
+        do {
+            let data = try ModelBundle(manifest: manifest, pipeline: pipeline).encoded(signingKey: prepared.keys.signing, encryptionKey: prepared.keys.encryption)
+            let digest = try store.put(data)
+            try AtomicFile.makeFolder(outputFolder)
+            let path = "\(outputFolder)/model.bundle"
+            try AtomicFile.write(data, to: path, temporaryFolder: outputFolder)
+            var packaged = results
+            packaged.artifacts["bundle"] = digest
+            return (packaged, path)
+        } catch let error as BundleError {
+            throw EngineError(error.description)
+        } catch let error as StoreError {
+            throw EngineError(error.description)
+        } catch {
+            throw EngineError("cannot package the model (\(error))")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Bundle
+import Crypto
+import Foundation
+import Learn
+
+/// `--key-env NAME` / `--key-file PATH` for encrypted bundles.
+struct BundleKeyOptions: ParsableArguments {
+    @Option(name: .customLong("key-env"), help: "Environment variable holding the bundle's decryption key.")
+    var keyEnvironment: String?
+
+    @Option(name: .customLong("key-file"), help: "File holding the bundle's decryption key.")
+    var keyFile: String?
+
+    func key() throws(BundleError) -> SymmetricKey? {
+        guard keyEnvironment != nil || keyFile != nil else { return nil }
+        return try BundleKeys.encryptionKey(environment: keyEnvironment, file: keyFile)
+    }
+}
+
+/// Reads and decodes a bundle, or prints why not and exits 1.
+func loadBundleOrExit(_ path: String, keys: BundleKeyOptions) throws -> (ModelBundle, BundleSignature?) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        printError("error: cannot read \(path)")
+        throw ExitCodes.failure
+    }
+    do {
+        return try ModelBundle.decode(data, key: try keys.key())
+    } catch {
+        printError("error: \(path): \(error.description)")
+        throw ExitCodes.failure
+    }
+}
+
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a key: an AES-256 bundle encryption key (printed), or with --signing an Ed25519 key pair.",
+        discussion: "Keep keys out of specs and repositories: pass them through package.encrypt.key_env or key files."
+    )
+
+    @Flag(help: "Make an Ed25519 signing key pair instead: the private key to --out, the public key beside it (.pub.pem).")
+    var signing = false
+
+    @Option(help: "Where to write the private signing key (PEM).")
+    var out: String?
+
+    func validate() throws {
+        if signing && out == nil { throw ValidationError("--signing needs --out FILE for the private key") }
+        if !signing && out != nil { throw ValidationError("--out is for --signing; the encryption key is printed") }
+    }
+
+    func run() throws {
+        guard signing, let out else {
+            print(BundleKeys.newEncryptionKey())
+            return
+        }
+        let key = BundleKeys.newSigningKey()
+        let publicPath = ((out as NSString).deletingPathExtension) + ".pub.pem"
+        guard !FileManager.default.fileExists(atPath: out) else {
+            printError("error: \(out) exists; not overwriting a key")
+            throw ExitCodes.failure
+        }
+        guard FileManager.default.createFile(atPath: out, contents: Data(BundleKeys.pem(key).utf8), attributes: [.posixPermissions: 0o600]),
+              FileManager.default.createFile(atPath: publicPath, contents: Data(BundleKeys.pem(key.publicKey).utf8)) else {
+            printError("error: cannot write \(out) or \(publicPath)")
+            throw ExitCodes.failure
+        }
+        print("private key: \(out) (keep it secret)")
+        print("public key: \(publicPath) (give it to whoever verifies bundles)")
+    }
+}
+
+struct BundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Inspect or verify a model bundle.",
+        subcommands: [Inspect.self, Verify.self]
+    )
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a bundle's manifest: model, input schema, metrics, provenance.")
+
+        @Argument(help: "The bundle file.") var bundle: String
+        @OptionGroup var keys: BundleKeyOptions
+        @Flag(help: "Print manifest.json.") var json = false
+
+        func run() throws {
+            let (bundle, signature) = try loadBundleOrExit(self.bundle, keys: keys)
+            let manifest = bundle.manifest
+            if json {
+                print(jsonText(manifest))
+                return
+            }
+            print("\(self.bundle): runner bundle format \(manifest.format), made by runner \(manifest.runnerVersion) at \(manifest.created)")
+            print("model: \(manifest.modelName) (\(manifest.modelType))\(describe(manifest.params)); task \(manifest.task.rawValue), target '\(manifest.target)'")
+            if let classes = manifest.classes { print("classes: \(classes.joined(separator: ", "))") }
+            print("preprocessing: \(manifest.preprocessing.isEmpty ? "none" : manifest.preprocessing.joined(separator: " → "))")
+            var table = TextTable(header: ["input", "type", "training values", "missing in training"])
+            table.rightAligned = [3]
+            for field in manifest.inputSchema.fields {
+                let values: String
+                if let categories = field.categories {
+                    values = categories.prefix(6).joined(separator: ", ") + (categories.count > 6 ? ", … (\(categories.count))" : "")
+                } else if let low = field.minimum, let high = field.maximum {
+                    values = "\(formatStatistic(low)) … \(formatStatistic(high))"
+                } else {
+                    values = ""
+                }
+                table.rows.append([field.name, field.kind.rawValue, values, "\(field.missingInTraining)"])
+            }
+            print(table.render())
+            for section in manifest.metrics.keys.sorted() {
+                let values = manifest.metrics[section]!
+                print("\(section): " + values.keys.sorted().map { "\($0) \(String(format: "%.4f", values[$0]!))" }.joined(separator: ", "))
+            }
+            let provenance = manifest.provenance
+            print("provenance: experiment \(provenance.experiment), run \(provenance.runID), spec \(provenance.specDigest.prefix(12)), data \(provenance.dataDigest.prefix(12)), model \(provenance.modelDigest.prefix(12))")
+            print(signature == nil ? "signature: none" : "signature: Ed25519, intact (check the signer with `runner bundle verify --public-key`)")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a bundle's Ed25519 signature against a trusted public key.",
+            discussion: "Exits 0 when the bundle is signed by that key and unmodified, 1 otherwise."
+        )
+
+        @Argument(help: "The bundle file.") var bundle: String
+        @Option(name: .customLong("public-key"), help: "The trusted public key (PEM, from `runner keygen --signing`).") var publicKey: String
+        @OptionGroup var keys: BundleKeyOptions
+
+        func run() throws {
+            let trusted: Curve25519.Signing.PublicKey
+            do throws(BundleError) {
+                guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw BundleError("cannot read \(publicKey)") }
+                trusted = try BundleKeys.publicKey(pem: text, source: publicKey)
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCodes.failure
+            }
+            let (_, signature) = try loadBundleOrExit(bundle, keys: keys)
+            guard let signature else {
+                printError("error: \(bundle) is not signed")
+                throw ExitCodes.failure
+            }
+            guard signature.isSigned(by: trusted) else {
+                printError("error: \(bundle) is signed by a different key than \(publicKey)")
+                throw ExitCodes.failure
+            }
+            print("\(bundle): signature valid (Ed25519, \(publicKey))")
+        }
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict new data (CSV or JSON Lines) with a model bundle.",
+        discussion: """
+            The input is checked against the bundle's schema: a missing column is an error naming it, \
+            a value of the wrong type names its line and column, extra columns are ignored with one \
+            warning, and an unseen category follows the encoder's handle_unknown rule. Writes CSV: \
+            `prediction`, then `proba_<class>` columns with --proba. Exits 0, or 1 on any error.
+            """
+    )
+
+    @Argument(help: "The model bundle.") var bundle: String
+    @Argument(help: "New data, CSV or JSON Lines.") var data: String
+    @Option(help: "Write predictions here instead of stdout.") var out: String?
+    @Flag(help: "Add class probabilities (classification).") var proba = false
+    @OptionGroup var keys: BundleKeyOptions
+    @Option(name: .shortAndLong, help: "Threads (default: the number of cores); predictions do not depend on it.") var jobs: Int?
+
+    func run() throws {
+        let (model, _) = try loadBundleOrExit(bundle, keys: keys)
+        do throws(BundleError) {
+            let (table, warnings) = try BundlePrediction.readInput(path: data, schema: model.manifest.inputSchema)
+            for warning in warnings { printError("warning: \(warning)") }
+            let prediction = try BundlePrediction.predict(model, table, threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            let text = BundlePrediction.csv(prediction, classes: model.manifest.classes, probabilities: proba)
+            if let out {
+                guard (try? text.write(toFile: out, atomically: true, encoding: .utf8)) != nil else { throw BundleError("cannot write \(out)") }
+            } else {
+                print(text, terminator: "")
+            }
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCodes.failure
+        }
+    }
+}

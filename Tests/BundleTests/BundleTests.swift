@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+import XCTest
+@testable import Bundle
+import Learn
+import Tabular
+
+/// Bundles round-trip every model family exactly, refuse damage and wrong keys, and check new
+/// data against the input schema.
+final class BundleTests: XCTestCase {
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("experiments/data")
+
+    struct Case {
+        var file: String
+        var target: String
+        var task: Task
+    }
+
+    static let classification = [Case(file: "penguins.csv", target: "species", task: .classification),
+                                 Case(file: "iris.csv", target: "species", task: .classification),
+                                 Case(file: "titanic.csv", target: "survived", task: .classification)]
+    static let regression = [Case(file: "cars.csv", target: "miles_per_gallon", task: .regression)]
+
+    static let steps: [PreprocessingConfig] = [
+        .impute(columns: .numeric, strategy: .median, fillValue: nil),
+        .impute(columns: .categorical, strategy: .mostFrequent, fillValue: nil),
+        .oneHot(columns: .categorical, ignoreUnknown: true, drop: .none),
+        .scale(columns: .numeric, method: .standard),
+    ]
+
+    static func models(for task: Task) -> [ModelConfig] {
+        let tree = TreeSettings(criterion: task == .classification ? .gini : .squaredError, maxDepth: 6, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: .all, balanced: false)
+        var models: [ModelConfig] = [
+            .kNeighbors(KNeighborsConfig(neighbors: 5)),
+            .decisionTree(DecisionTreeConfig(settings: tree, seed: 1)),
+            .randomForest(RandomForestConfig(trees: 20, settings: tree, seed: 1)),
+            .histGradientBoosting(HistGradientBoostingConfig(maxIterations: 30, seed: 1)),
+        ]
+        models += task == .classification
+            ? [.logisticRegression(LogisticRegressionConfig()), .gaussianNB(GaussianNBConfig())]
+            : [.linearRegression(LinearRegressionConfig()), .ridge(RidgeConfig(alpha: 1)), .lasso(LassoConfig(alpha: 0.1))]
+        return models
+    }
+
+    static func load(_ testCase: Case) throws -> (features: Table, target: Target) {
+        let table = try TableReader.read(path: data.appendingPathComponent(testCase.file).path)
+        let target = try Target.encode(try XCTUnwrap(table[testCase.target], testCase.file), task: testCase.task)
+        return (table.dropping(columns: [testCase.target]), target)
+    }
+
+    static func bundle(_ pipeline: FittedPipeline, training: Table, task: Task, target: String) -> ModelBundle {
+        let manifest = BundleManifest(
+            format: BundleManifest.currentFormat, runnerVersion: "test", created: "2026-01-01T00:00:00Z", task: task, target: target,
+            classes: pipeline.classes, modelType: "test", modelName: "m", params: [:], preprocessing: pipeline.steps.map(\.kindName),
+            inputSchema: InputSchema(training: training, columns: pipeline.inputColumns), metrics: [:],
+            provenance: .init(experiment: "e", specDigest: "s", dataDigest: "d", runID: "r", stageKeys: [:], modelDigest: "m"))
+        return ModelBundle(manifest: manifest, pipeline: pipeline)
+    }
+
+    func testEveryFamilyRoundTripsExactly() throws {
+        for testCase in Self.classification + Self.regression {
+            let (features, target) = try Self.load(testCase)
+            for model in Self.models(for: testCase.task) {
+                let pipeline = try PipelineConfig(steps: Self.steps, model: model).fit(features, target)
+                let original = try pipeline.predict(features)
+                let bytes = try Self.bundle(pipeline, training: features, task: testCase.task, target: testCase.target).encoded()
+                let loaded = try ModelBundle.decode(bytes).bundle
+                XCTAssertEqual(loaded.pipeline, pipeline, "\(testCase.file) \(model.typeName)")
+                let again = try loaded.pipeline.predict(features)
+                switch (original, again) {
+                case (.values(let a), .values(let b)):
+                    XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(testCase.file) \(model.typeName)")
+                case (.classes(let a, let p), .classes(let b, let q)):
+                    XCTAssertEqual(a, b, "\(testCase.file) \(model.typeName)")
+                    XCTAssertEqual(p?.values.map(\.bitPattern), q?.values.map(\.bitPattern), "\(testCase.file) \(model.typeName)")
+                default:
+                    XCTFail("prediction kinds differ")
+                }
+            }
+        }
+    }
+
+    private func penguinsBundle() throws -> (ModelBundle, Table) {
+        let testCase = Self.classification[0]
+        let (features, target) = try Self.load(testCase)
+        let pipeline = try PipelineConfig(steps: Self.steps, model: .logisticRegression(LogisticRegressionConfig())).fit(features, target)
+        return (Self.bundle(pipeline, training: features, task: .classification, target: "species"), features)
+    }
+
+    func testTheSameBundleHasTheSameBytes() throws {
+        let (bundle, _) = try penguinsBundle()
+        XCTAssertEqual(try bundle.encoded(), try bundle.encoded())
+    }
+
+    func testEncryptionRefusesWrongKeysAndDamage() throws {
+        let (bundle, _) = try penguinsBundle()
+        let key = SymmetricKey(size: .bits256)
+        let sealed = try bundle.encoded(encryptionKey: key)
+        XCTAssertTrue(ModelBundle.isEncrypted(sealed))
+        XCTAssertEqual(try ModelBundle.decode(sealed, key: key).bundle, bundle)
+        func refused(_ data: Data, _ key: SymmetricKey?, _ why: String) {
+            XCTAssertThrowsError(try ModelBundle.decode(data, key: key), why) { error in
+                XCTAssertEqual(error as? BundleError, .cannotDecrypt, why)
+            }
+        }
+        refused(sealed, SymmetricKey(size: .bits256), "wrong key")
+        refused(sealed.prefix(sealed.count - 1), key, "truncated")
+        refused(sealed.prefix(40), key, "truncated to the header")
+        for position in [30, sealed.count / 2, sealed.count - 1] {
+            var flipped = [UInt8](sealed)
+            flipped[position] ^= 0x01
+            refused(Data(flipped), key, "byte \(position) flipped")
+        }
+        XCTAssertThrowsError(try ModelBundle.decode(sealed)) { error in
+            XCTAssertTrue("\(error)".contains("--key-env"), "\(error)")
+        }
+    }
+
+    func testKeysParseAsHexOrBase64AndRejectOtherLengths() throws {
+        let text = BundleKeys.newEncryptionKey()
+        let key = try BundleKeys.encryptionKey(text)
+        let hex = key.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        XCTAssertEqual(try BundleKeys.encryptionKey(hex), key)
+        XCTAssertThrowsError(try BundleKeys.encryptionKey("c2hvcnQ="))
+        let signing = BundleKeys.newSigningKey()
+        XCTAssertEqual(try BundleKeys.signingKey(pem: BundleKeys.pem(signing), source: "k").rawRepresentation, signing.rawRepresentation)
+        XCTAssertEqual(try BundleKeys.publicKey(pem: BundleKeys.pem(signing.publicKey), source: "k").rawRepresentation, signing.publicKey.rawRepresentation)
+        XCTAssertThrowsError(try BundleKeys.signingKey(pem: BundleKeys.pem(signing.publicKey), source: "k"), "a public key is not a private key")
+    }
+
+    func testSignaturesCoverTheContent() throws {
+        let (bundle, _) = try penguinsBundle()
+        let signer = BundleKeys.newSigningKey()
+        let signed = try bundle.encoded(signingKey: signer)
+        let (loaded, signature) = try ModelBundle.decode(signed)
+        XCTAssertEqual(loaded, bundle)
+        XCTAssertEqual(signature?.isSigned(by: signer.publicKey), true)
+        XCTAssertEqual(signature?.isSigned(by: BundleKeys.newSigningKey().publicKey), false)
+        // Rebuild the archive with a modified manifest and the original signature.
+        var entries = try ModelBundle.archiveEntries(signed, key: nil)
+        let manifest = String(decoding: entries["manifest.json"]!, as: UTF8.self).replacingOccurrences(of: "\"modelName\" : \"m\"", with: "\"modelName\" : \"x\"")
+        XCTAssertNotEqual(Data(manifest.utf8), entries["manifest.json"])
+        entries["manifest.json"] = Data(manifest.utf8)
+        XCTAssertThrowsError(try ModelBundle.decode(try rezip(entries))) { error in
+            XCTAssertTrue("\(error)".contains("modified after signing"), "\(error)")
+        }
+    }
+
+    func testUnknownFormatsAndForeignFilesAreRefused() throws {
+        let (bundle, _) = try penguinsBundle()
+        var entries = try ModelBundle.archiveEntries(try bundle.encoded(), key: nil)
+        entries["manifest.json"] = Data(String(decoding: entries["manifest.json"]!, as: UTF8.self).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7").utf8)
+        XCTAssertThrowsError(try ModelBundle.decode(try rezip(entries))) { error in
+            XCTAssertTrue("\(error)".contains("format 7, newer than this runner reads (1)"), "\(error)")
+        }
+        XCTAssertThrowsError(try ModelBundle.decode(Data("import os; os.system('boom')".utf8))) { error in
+            XCTAssertTrue("\(error)".contains("not a runner bundle"), "\(error)")
+        }
+        XCTAssertThrowsError(try ModelBundle.decode(try bundle.encoded().prefix(100)))
+    }
+
+    private func rezip(_ entries: [String: Data]) throws -> Data {
+        let manifest = try XCTUnwrap(entries["manifest.json"]), model = try XCTUnwrap(entries["model.json"])
+        var data = try BundleArchive.zip([("manifest.json", manifest), ("model.json", model)] + (entries["signature.json"].map { [("signature.json", $0)] } ?? []))
+        data.append(contentsOf: [])
+        return data
+    }
+}
