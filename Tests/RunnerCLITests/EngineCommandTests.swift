@@ -23,10 +23,7 @@ final class EngineCommandTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: RunnerProcess.repository.appendingPathComponent("experiments/data/penguins.csv"), to: folder.appendingPathComponent("data/penguins.csv"))
-        try Self.spec.write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        folder = try RunnerProcess.experimentFolder(spec: Self.spec)
     }
 
     override func tearDown() {

@@ -44,6 +44,15 @@ enum RunnerProcess {
         return process
     }
 
+    /// A new folder holding `data/penguins.csv` and `exp.yaml` with `spec`.
+    static func experimentFolder(spec: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("experiments/data/penguins.csv"), to: folder.appendingPathComponent("data/penguins.csv"))
+        try spec.write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
     /// The `runner` binary next to the test bundle (RUNNER_BIN overrides).
     static func executable() throws -> URL {
         if let path = ProcessInfo.processInfo.environment["RUNNER_BIN"] { return URL(fileURLWithPath: path) }

@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+
+/// `runner keygen`, a run that packages an encrypted, signed bundle, `runner predict`,
+/// `runner bundle inspect` and `runner bundle verify`, as a user runs them.
+final class BundleCommandTests: XCTestCase {
+    private var folder: URL!
+
+    private static let spec = """
+        version: 1
+        name: packaged
+        data: {source: data/penguins.csv, target: species, drop: [year]}
+        preprocess:
+          - impute: {columns: numeric}
+          - impute: {columns: categorical, strategy: most_frequent}
+          - one_hot: {columns: categorical, handle_unknown: ignore}
+          - scale: {columns: numeric}
+        models:
+          - {name: logreg, type: logistic_regression}
+        search: {cv: 3}
+        package:
+          encrypt: {key_file: bundle.key}
+          sign: {key_file: signing.pem}
+        """
+
+    override func setUpWithError() throws {
+        folder = try RunnerProcess.experimentFolder(spec: Self.spec)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func runner(_ arguments: String...) throws -> RunnerProcess.Outcome {
+        try RunnerProcess.run(arguments, in: folder)
+    }
+
+    private func prepareKeys() throws {
+        let key = try runner("keygen")
+        XCTAssertEqual(key.status, 0, key.stderr)
+        XCTAssertEqual(Data(base64Encoded: key.stdout.trimmingCharacters(in: .whitespacesAndNewlines))?.count, 32)
+        try key.stdout.write(to: folder.appendingPathComponent("bundle.key"), atomically: true, encoding: .utf8)
+        let signing = try runner("keygen", "--signing", "--out", "signing.pem")
+        XCTAssertEqual(signing.status, 0, signing.stderr)
+        XCTAssertEqual(try runner("keygen", "--signing", "--out", "signing.pem").status, 1, "never overwrites a key")
+    }
+
+    func testPackagedBundlePredictsOnlyWithItsKeyAndVerifies() throws {
+        try prepareKeys()
+        let run = try runner("run", "exp.yaml", "--quiet")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("bundle: out/packaged/model.bundle"), run.stdout)
+        let bundle = "out/packaged/model.bundle"
+
+        let refused = try runner("predict", bundle, "data/penguins.csv")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("the bundle is encrypted"), refused.stderr)
+        let otherKey = try runner("keygen").stdout
+        try otherKey.write(to: folder.appendingPathComponent("other.key"), atomically: true, encoding: .utf8)
+        let wrong = try runner("predict", bundle, "data/penguins.csv", "--key-file", "other.key")
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("cannot decrypt bundle: wrong key or damaged file"), wrong.stderr)
+
+        let predicted = try runner("predict", bundle, "data/penguins.csv", "--key-file", "bundle.key", "--proba", "--out", "predictions.csv")
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertTrue(predicted.stderr.contains("warning: data/penguins.csv: ignoring 2 columns the model does not use: year, species"), predicted.stderr)
+        let lines = try String(contentsOf: folder.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 345, "header and one line per row")
+        XCTAssertEqual(lines[0], "prediction,proba_Adelie,proba_Chinstrap,proba_Gentoo")
+
+        let inspect = try runner("bundle", "inspect", bundle, "--key-file", "bundle.key")
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("model: logreg (logistic_regression)"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("island             categorical  Biscoe, Dream, Torgersen"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("signature: Ed25519, intact"), inspect.stdout)
+
+        let verified = try runner("bundle", "verify", bundle, "--public-key", "signing.pub.pem", "--key-file", "bundle.key")
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        try runner("keygen", "--signing", "--out", "stranger.pem").stdout.write(to: folder.appendingPathComponent("ignored.txt"), atomically: true, encoding: .utf8)
+        let stranger = try runner("bundle", "verify", bundle, "--public-key", "stranger.pub.pem", "--key-file", "bundle.key")
+        XCTAssertEqual(stranger.status, 1)
+        XCTAssertTrue(stranger.stderr.contains("signed by a different key"), stranger.stderr)
+
+        // One flipped byte anywhere in the encrypted file: refused with the same message.
+        let path = folder.appendingPathComponent(bundle)
+        var bytes = [UInt8](try Data(contentsOf: path))
+        bytes[bytes.count / 2] ^= 0x04
+        try Data(bytes).write(to: path)
+        let damaged = try runner("predict", bundle, "data/penguins.csv", "--key-file", "bundle.key")
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertTrue(damaged.stderr.contains("cannot decrypt bundle: wrong key or damaged file"), damaged.stderr)
+    }
+
+    func testAMissingKeyFailsBeforeTraining() throws {
+        let run = try runner("run", "exp.yaml", "--quiet")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("cannot read the key file"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".runner/stages").path)
+                       && ((try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(".runner/stages").path)) ?? []).count > 0,
+                       "nothing ran")
+    }
+
+    func testPredictReportsBadInput() throws {
+        try Self.spec.components(separatedBy: "package:")[0].write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let bundle = "out/packaged/model.bundle"
+        try "island,bill_length_mm,bill_depth_mm,flipper_length_mm,sex\nBiscoe,45.1,14.5,215,female\n".write(to: folder.appendingPathComponent("missing.csv"), atomically: true, encoding: .utf8)
+        let missing = try runner("predict", bundle, "missing.csv")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("column 'body_mass_g' is missing"), missing.stderr)
+        try "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\nAtlantis,45.1,14.5,215,5000,female\nDream,39,18.7,185,heavy,male\n".write(to: folder.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try runner("predict", bundle, "bad.csv")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("bad.csv:3:19: error: column 'body_mass_g' is numeric"), bad.stderr)
+        try "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\nAtlantis,45.1,14.5,215,5000,female\n".write(to: folder.appendingPathComponent("new.csv"), atomically: true, encoding: .utf8)
+        let unseen = try runner("predict", bundle, "new.csv")
+        XCTAssertEqual(unseen.status, 0, "handle_unknown: ignore: \(unseen.stderr)")
+        XCTAssertEqual(unseen.stdout.split(separator: "\n").count, 2)
+        let inspect = try runner("bundle", "inspect", bundle)
+        XCTAssertTrue(inspect.stdout.contains("signature: none"), inspect.stdout)
+        XCTAssertEqual(try runner("bundle", "verify", bundle, "--public-key", "nothing.pem").status, 1)
+    }
+}
