@@ -18,16 +18,24 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "Tabular"),
         .target(name: "Learn", dependencies: ["Tabular"]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Bundle", dependencies: [
-            "Tabular", "Learn",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
+        .target(
+            name: "Bundle",
+            dependencies: [
+                "Tabular", "Learn",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            // The official ONNX schema the committed onnx-ml.pb.swift was generated from
+            // (scripts/generate-onnx-swift).
+            exclude: ["ONNX/onnx-ml.proto"]
+        ),
         .target(name: "Engine", dependencies: [
             "Tabular", "Learn", "Spec", "Bundle",
             .product(name: "Crypto", package: "swift-crypto"),

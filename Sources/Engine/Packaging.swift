@@ -27,11 +27,12 @@ public struct PackagingKeys: Sendable {
 }
 
 extension Session {
-    /// Packages the winner as a bundle: into the store (content-addressed) and as
-    /// `model.bundle` in `outputFolder`. Returns the results with the bundle's digest added,
-    /// and the exported path (nil when the spec asks for no bundle).
-    public static func package(_ prepared: PreparedRun, _ results: RunResults, outputFolder: String) throws(EngineError) -> (RunResults, String?) {
-        guard let experiment = prepared.check.experiment, experiment.package.formats.contains(.bundle) else { return (results, nil) }
+    /// Packages the winner in the formats the spec asks for (default: a bundle): into the
+    /// store (content-addressed) and as `model.bundle` / `model.onnx` in `outputFolder`.
+    /// Returns the results with the packages' digests added, and the exported paths.
+    public static func package(_ prepared: PreparedRun, _ results: RunResults, outputFolder: String) throws(EngineError) -> (RunResults, [String]) {
+        guard let experiment = prepared.check.experiment, !experiment.package.formats.isEmpty else { return (results, []) }
+        let formats = experiment.package.formats
         let store = prepared.store, graph = prepared.graph
         func artifact(_ name: String, _ form: Artifact.Form) throws(EngineError) -> Artifact {
             guard let digest = results.artifacts[name] else { throw EngineError("internal: the run has no \(name) artifact") }
@@ -57,14 +58,23 @@ extension Session {
             provenance: .init(experiment: results.experiment, specDigest: results.spec.digest, dataDigest: results.data.digest,
                               runID: results.runID, stageKeys: stageKeys, modelDigest: results.artifacts["model"] ?? ""))
         do {
-            let data = try ModelBundle(manifest: manifest, pipeline: pipeline).encoded(signingKey: prepared.keys.signing, encryptionKey: prepared.keys.encryption)
-            let digest = try store.put(data)
-            try AtomicFile.makeFolder(outputFolder)
-            let path = "\(outputFolder)/model.bundle"
-            try AtomicFile.write(data, to: path, temporaryFolder: outputFolder)
             var packaged = results
-            packaged.artifacts["bundle"] = digest
-            return (packaged, path)
+            var paths: [String] = []
+            try AtomicFile.makeFolder(outputFolder)
+            for format in formats {
+                let data: Data
+                switch format {
+                case .bundle:
+                    data = try ModelBundle(manifest: manifest, pipeline: pipeline).encoded(signingKey: prepared.keys.signing, encryptionKey: prepared.keys.encryption)
+                case .onnx:
+                    data = try ONNXExport.export(pipeline, schema: manifest.inputSchema, modelType: results.best.type, name: results.experiment, producerVersion: RunnerVersion.current)
+                }
+                packaged.artifacts[format.rawValue] = try store.put(data)
+                let path = "\(outputFolder)/model.\(format.rawValue)"
+                try AtomicFile.write(data, to: path, temporaryFolder: outputFolder)
+                paths.append(path)
+            }
+            return (packaged, paths)
         } catch let error as BundleError {
             throw EngineError(error.description)
         } catch let error as StoreError {

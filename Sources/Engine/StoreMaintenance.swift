@@ -75,6 +75,8 @@ public enum StoreMaintenance {
                 liveRecords.insert(stage.key)
                 liveBlobs.insert(stage.output)
             }
+            // Packages (bundle, ONNX) are artifacts of the run without a stage.
+            liveBlobs.formUnion(results.artifacts.values)
         }
         let now = Date()
         func isOld(_ path: String) -> Bool {

@@ -74,8 +74,33 @@ struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
         abstract: "Inspect or verify a model bundle.",
-        subcommands: [Inspect.self, Verify.self]
+        subcommands: [Inspect.self, Verify.self, ExportONNX.self]
     )
+
+    struct ExportONNX: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-onnx",
+            abstract: "Write a bundle's pipeline as one ONNX graph (double precision, ai.onnx.ml opset 5).",
+            discussion: "Inputs: one [N, 1] tensor per input column, double (NaN = missing) or string (\"\" = missing). Outputs: label and probabilities, or prediction."
+        )
+
+        @Argument(help: "The bundle file.") var bundle: String
+        @Option(help: "Where to write the .onnx file.") var out: String
+        @OptionGroup var keys: BundleKeyOptions
+
+        func run() throws {
+            let (model, _) = try loadBundleOrExit(bundle, keys: keys)
+            do throws(BundleError) {
+                let manifest = model.manifest
+                let data = try ONNXExport.export(model.pipeline, schema: manifest.inputSchema, modelType: manifest.modelType, name: manifest.provenance.experiment, producerVersion: manifest.runnerVersion)
+                guard (try? data.write(to: URL(fileURLWithPath: out), options: .atomic)) != nil else { throw BundleError("cannot write \(out)") }
+                print("\(out): \(data.count) bytes")
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCodes.failure
+            }
+        }
+    }
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a bundle's manifest: model, input schema, metrics, provenance.")

@@ -45,9 +45,9 @@ struct Run: ParsableCommand {
         let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         var (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
-        let path: String, bundlePath: String?
+        let path: String, packages: [String]
         do {
-            (results, bundlePath) = try Session.package(prepared, results, outputFolder: folder)
+            (results, packages) = try Session.package(prepared, results, outputFolder: folder)
             path = try Session.record(prepared, results, execution, outputFolder: folder)
         } catch let error as EngineError {
             printError("error: \(error.description)")
@@ -64,7 +64,7 @@ struct Run: ParsableCommand {
         let ran = results.stages.count - results.cachedStages
         print("run \(results.runID): \(results.stages.count) stages (\(ran) ran, \(results.cachedStages) cached) in \(String(format: "%.2f", results.seconds)) s")
         print("results: \(path)")
-        if let bundlePath { print("bundle: \(bundlePath)") }
+        for package in packages { print("package: \(package)") }
         print("lock: \(LockFile.path(forSpec: spec))")
     }
 }

@@ -37,6 +37,8 @@ public struct PackageSpec: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable {
         /// A runner bundle (docs/bundle-format.md).
         case bundle
+        /// The whole pipeline as one ONNX graph (double precision; see docs/bundle-format.md).
+        case onnx
     }
 
     public enum KeySource: Sendable, Equatable {

@@ -260,6 +260,11 @@ struct SpecDecoder {
 
     /// Checks that need the whole spec but not the data: one task for every metric and model.
     private mutating func checkConsistency(_ experiment: Experiment) {
+        if experiment.package.formats.contains(.onnx) {
+            for model in experiment.models where model.type.value == "k_neighbors" {
+                reader.warning(model.type.location, "k_neighbors has no ONNX export: if '\(model.name.value)' wins, packaging fails; drop it or 'onnx' from package.formats")
+            }
+        }
         guard let task = experiment.data.task else { return }
         TaskChecks.check(experiment, task: task, because: "the spec sets task: \(task.rawValue)", classCount: nil, reader: &reader)
     }

@@ -19,6 +19,7 @@ final class BundleCommandTests: XCTestCase {
           - {name: logreg, type: logistic_regression}
         search: {cv: 3}
         package:
+          formats: [bundle, onnx]
           encrypt: {key_file: bundle.key}
           sign: {key_file: signing.pem}
         """
@@ -49,7 +50,10 @@ final class BundleCommandTests: XCTestCase {
         try prepareKeys()
         let run = try runner("run", "exp.yaml", "--quiet")
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("bundle: out/packaged/model.bundle"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("package: out/packaged/model.bundle"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("package: out/packaged/model.onnx"), run.stdout)
+        let onnx = try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.onnx"))
+        XCTAssertGreaterThan(onnx.count, 100)
         let bundle = "out/packaged/model.bundle"
 
         let refused = try runner("predict", bundle, "data/penguins.csv")
