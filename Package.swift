@@ -47,6 +47,7 @@ let package = Package(
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
+        .executableTarget(name: "bundle-bench", dependencies: ["Bundle", "Learn", "Tabular"], path: "Benchmarks/BundleBench"),
         .executableTarget(name: "engine-bench", dependencies: ["Engine", "Spec", "Learn", "Tabular"], path: "Benchmarks/EngineBench"),
         .executableTarget(name: "tree-bench", dependencies: ["Learn", "Tabular"], path: "Benchmarks/TreeBench"),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),

@@ -19,7 +19,13 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
 
     /// Part of every key: bump when a stage's computation changes what it outputs for the
     /// same inputs, so older cached results are not reused.
-    public var version: Int { 1 }
+    public var version: Int {
+        switch self {
+        // 2: fitted trees and matrices are stored as packed arrays.
+        case .refit: return 2
+        default: return 1
+        }
+    }
 
     /// Each stage has one output, named after what it holds.
     public var output: String {

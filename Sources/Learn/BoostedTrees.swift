@@ -11,6 +11,42 @@ public struct BoostingTree: Sendable, Equatable, Codable {
     public var right: [Int32]
     public var values: [Double]
 
+    private enum CodingKeys: String, CodingKey { case features, thresholds, missingLeft, left, right, values }
+
+    public init(features: [Int32], thresholds: [Double], missingLeft: [Bool], left: [Int32], right: [Int32], values: [Double]) {
+        self.features = features
+        self.thresholds = thresholds
+        self.missingLeft = missingLeft
+        self.left = left
+        self.right = right
+        self.values = values
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        features = try container.decodePacked(Int32.self, forKey: .features)
+        thresholds = try container.decodePacked(Double.self, forKey: .thresholds)
+        missingLeft = try container.decodePacked(UInt8.self, forKey: .missingLeft).map { $0 != 0 }
+        left = try container.decodePacked(Int32.self, forKey: .left)
+        right = try container.decodePacked(Int32.self, forKey: .right)
+        values = try container.decodePacked(Double.self, forKey: .values)
+        let count = features.count
+        guard count > 0, [thresholds.count, missingLeft.count, left.count, right.count, values.count].allSatisfy({ $0 == count }),
+              (0..<count).allSatisfy({ features[$0] < 0 || (Int(left[$0]) > $0 && Int(left[$0]) < count && Int(right[$0]) > $0 && Int(right[$0]) < count) }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent boosting tree"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodePacked(features, forKey: .features)
+        try container.encodePacked(thresholds, forKey: .thresholds)
+        try container.encodePacked(missingLeft.map { UInt8($0 ? 1 : 0) }, forKey: .missingLeft)
+        try container.encodePacked(left, forKey: .left)
+        try container.encodePacked(right, forKey: .right)
+        try container.encodePacked(values, forKey: .values)
+    }
+
     @inline(__always)
     func value(_ row: UnsafePointer<Double>) -> Double {
         var node = 0

@@ -64,6 +64,42 @@ public struct DecisionTree: Sendable, Equatable, Codable {
 
     public var nodeCount: Int { nodes.count }
 
+    public init(nodes: [TreeNode], values: [Double], outputs: Int, importance: [Double]) {
+        self.nodes = nodes
+        self.values = values
+        self.outputs = outputs
+        self.importance = importance
+    }
+
+    private enum CodingKeys: String, CodingKey { case thresholds, features, left, values, outputs, importance }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let thresholds = try container.decodePacked(Double.self, forKey: .thresholds)
+        let features = try container.decodePacked(Int32.self, forKey: .features)
+        let left = try container.decodePacked(Int32.self, forKey: .left)
+        outputs = try container.decode(Int.self, forKey: .outputs)
+        values = try container.decodePacked(Double.self, forKey: .values)
+        importance = try container.decodePacked(Double.self, forKey: .importance)
+        let count = thresholds.count
+        // A damaged tree must fail here, not send prediction out of bounds.
+        guard features.count == count, left.count == count, count > 0, outputs > 0, values.count == count * outputs,
+              zip(features, left).allSatisfy({ $0 < 0 || ($1 > 0 && Int($1) + 1 < count) }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent tree"))
+        }
+        nodes = (0..<count).map { TreeNode(threshold: thresholds[$0], feature: features[$0], left: left[$0]) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodePacked(nodes.map(\.threshold), forKey: .thresholds)
+        try container.encodePacked(nodes.map(\.feature), forKey: .features)
+        try container.encodePacked(nodes.map(\.left), forKey: .left)
+        try container.encode(outputs, forKey: .outputs)
+        try container.encodePacked(values, forKey: .values)
+        try container.encodePacked(importance, forKey: .importance)
+    }
+
     public var depth: Int {
         func depth(_ node: Int) -> Int {
             nodes[node].feature < 0 ? 0 : 1 + max(depth(Int(nodes[node].left)), depth(Int(nodes[node].left) + 1))

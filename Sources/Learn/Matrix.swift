@@ -5,6 +5,25 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// `values[row * columns + column]`.
     public var values: [Double]
 
+    private enum CodingKeys: String, CodingKey { case rows, columns, values }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rows = try container.decode(Int.self, forKey: .rows)
+        columns = try container.decode(Int.self, forKey: .columns)
+        values = try container.decodePacked(Double.self, forKey: .values)
+        guard rows >= 0, columns >= 0, values.count == rows * columns else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "matrix storage does not match its shape"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(columns, forKey: .columns)
+        try container.encodePacked(values, forKey: .values)
+    }
+
     public init(rows: Int, columns: Int, values: [Double]) {
         precondition(values.count == rows * columns, "matrix storage does not match its shape")
         self.rows = rows
