@@ -24,13 +24,18 @@ public struct ModelBundle: Sendable, Equatable {
 
     public func encoded(signingKey: Curve25519.Signing.PrivateKey? = nil, encryptionKey: SymmetricKey? = nil) throws(BundleError) -> Data {
         let manifestJSON = Self.json(manifest), modelJSON = Self.json(pipeline)
-        var entries = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
+        var entries: [(String, Data)] = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
         if let signingKey {
             let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON)
             guard let signature = try? signingKey.signature(for: message) else { throw BundleError("cannot sign the bundle") }
             entries.append(("signature.json", Self.json(BundleSignature(
                 algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
         }
+        // SHA-256 of every entry: checked on reading instead of zip's CRC-32 (stronger, and
+        // far faster than ZIPFoundation's CRC on a large model).
+        var digests: [String: String] = [:]
+        for (name, data) in entries { digests[name] = Self.sha256(data) }
+        entries.append(("digests.json", Self.json(digests)))
         let zip = try BundleArchive.zip(entries)
         guard let encryptionKey else { return zip }
         guard let sealed = try? AES.GCM.seal(zip, using: encryptionKey).combined else { throw BundleError("cannot encrypt the bundle") }
@@ -76,7 +81,21 @@ public struct ModelBundle: Sendable, Equatable {
         return (ModelBundle(manifest: manifest, pipeline: pipeline), signature)
     }
 
+    /// The archive's entries, each checked against `digests.json`.
     static func archiveEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
+        var entries = try rawEntries(data, key: key)
+        guard let digestsJSON = entries.removeValue(forKey: "digests.json"),
+              let digests = try? decoder.decode([String: String].self, from: digestsJSON) else {
+            throw BundleError("not a runner bundle: digests.json is missing or damaged")
+        }
+        for (name, content) in entries {
+            guard let expected = digests[name] else { throw BundleError("the bundle holds an unlisted entry '\(name)'") }
+            guard sha256(content) == expected else { throw BundleError("the bundle's content is damaged: \(name) does not match its digest") }
+        }
+        return entries
+    }
+
+    static func rawEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
         var zip = data
         if isEncrypted(data) {
             guard let key else { throw BundleError("the bundle is encrypted: give its key with --key-env NAME or --key-file PATH") }
@@ -104,10 +123,16 @@ public struct ModelBundle: Sendable, Equatable {
         return try! encoder.encode(value)
     }
 
+    static func sha256(_ data: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in SHA256.hash(data: data) { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// What a signature covers: the digests of both entries.
     static func signedMessage(manifest: Data, model: Data) -> Data {
-        func hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
-        return Data("runner-bundle-signature 1\nmanifest.json \(hex(manifest))\nmodel.json \(hex(model))\n".utf8)
+        Data("runner-bundle-signature 1\nmanifest.json \(sha256(manifest))\nmodel.json \(sha256(model))\n".utf8)
     }
 }
 
@@ -162,7 +187,8 @@ enum BundleArchive {
                 // Bound what a hostile archive can make us inflate.
                 guard entry.uncompressedSize < 4 << 30 else { throw BundleError("bundle entry \(entry.path) is too large") }
                 var content = Data()
-                _ = try archive.extract(entry, skipCRC32: false) { content.append($0) }
+                // Integrity comes from digests.json (SHA-256), checked by the caller.
+                _ = try archive.extract(entry, skipCRC32: true) { content.append($0) }
                 entries[entry.path] = content
             }
         } catch let error as BundleError {

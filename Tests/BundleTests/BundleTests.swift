@@ -160,10 +160,21 @@ final class BundleTests: XCTestCase {
         XCTAssertThrowsError(try ModelBundle.decode(try bundle.encoded().prefix(100)))
     }
 
+    /// A re-made archive with consistent digests, as a forger would make it.
     private func rezip(_ entries: [String: Data]) throws -> Data {
-        let manifest = try XCTUnwrap(entries["manifest.json"]), model = try XCTUnwrap(entries["model.json"])
-        var data = try BundleArchive.zip([("manifest.json", manifest), ("model.json", model)] + (entries["signature.json"].map { [("signature.json", $0)] } ?? []))
-        data.append(contentsOf: [])
-        return data
+        var digests: [String: String] = [:]
+        for (name, data) in entries { digests[name] = ModelBundle.sha256(data) }
+        let all = entries.map { ($0.key, $0.value) } + [("digests.json", try JSONEncoder().encode(digests))]
+        return try BundleArchive.zip(all)
+    }
+
+    func testADamagedEntryIsDetected() throws {
+        let (bundle, _) = try penguinsBundle()
+        var entries = try ModelBundle.rawEntries(try bundle.encoded(), key: nil)
+        entries["model.json"] = Data(String(decoding: entries["model.json"]!, as: UTF8.self).replacingOccurrences(of: "\"iterations\"", with: "\"iterationz\"").utf8)
+        let digests = try XCTUnwrap(entries.removeValue(forKey: "digests.json"))
+        XCTAssertThrowsError(try ModelBundle.decode(try BundleArchive.zip(entries.map { ($0.key, $0.value) } + [("digests.json", digests)]))) { error in
+            XCTAssertTrue("\(error)".contains("model.json does not match its digest"), "\(error)")
+        }
     }
 }

@@ -119,13 +119,7 @@ public enum ONNXExport {
             case .regression:
                 regressionOutput(scores, &builder)
             case .binaryLogistic:
-                let positive = builder.node("Sigmoid", [scores])
-                let negative = builder.node("Sub", [builder.constant([1], dims: [1]), positive])
-                let probabilities = builder.node("Concat", [negative, positive], attributes: [ONNXGraphBuilder.attribute("axis", int: 1)])
-                // Class 1 when the logit is positive, as runner decides.
-                let positiveClass = builder.node("Greater", [scores, builder.constant([0], dims: [1])])
-                let index = builder.node("Cast", [positiveClass], attributes: [ONNXGraphBuilder.attribute("to", int: Int64(Onnx_TensorProto.DataType.int64.rawValue))])
-                try classificationOutput(index: flatten(index, &builder), probabilities: probabilities, classes: classes, &builder)
+                try logitOutput(scores, classes: classes, &builder)
             case .multinomial:
                 try scoresOutput(scores, classes: classes, &builder)
             }
@@ -168,18 +162,24 @@ public enum ONNXExport {
             case .identity:
                 regressionOutput(raw, &builder)
             case .logistic:
-                let positive = builder.node("Sigmoid", [raw])
-                let negative = builder.node("Sub", [builder.constant([1], dims: [1]), positive])
-                let probabilities = builder.node("Concat", [negative, positive], attributes: [ONNXGraphBuilder.attribute("axis", int: 1)])
-                let positiveClass = builder.node("Greater", [raw, builder.constant([0], dims: [1])])
-                let index = builder.node("Cast", [positiveClass], attributes: [ONNXGraphBuilder.attribute("to", int: Int64(Onnx_TensorProto.DataType.int64.rawValue))])
-                try classificationOutput(index: flatten(index, &builder), probabilities: probabilities, classes: classes, &builder)
+                try logitOutput(raw, classes: classes, &builder)
             case .softmax:
                 try scoresOutput(raw, classes: classes, &builder)
             }
         case .kNeighbors:
             throw BundleError("k_neighbors has no ONNX export (the model is the training data and a distance search); package it as a runner bundle, or choose another model for ONNX")
         }
+    }
+
+    /// Two classes from one logit per row: probabilities [1 - sigmoid, sigmoid], class 1 when
+    /// the logit is positive (runner's rule).
+    private static func logitOutput(_ logits: String, classes: [String]?, _ builder: inout ONNXGraphBuilder) throws(BundleError) {
+        let positive = builder.node("Sigmoid", [logits])
+        let negative = builder.node("Sub", [builder.constant([1], dims: [1]), positive])
+        let probabilities = builder.node("Concat", [negative, positive], attributes: [ONNXGraphBuilder.attribute("axis", int: 1)])
+        let positiveClass = builder.node("Greater", [logits, builder.constant([0], dims: [1])])
+        let index = builder.node("Cast", [positiveClass], attributes: [ONNXGraphBuilder.attribute("to", int: Int64(Onnx_TensorProto.DataType.int64.rawValue))])
+        try classificationOutput(index: flatten(index, &builder), probabilities: probabilities, classes: classes, &builder)
     }
 
     /// Labels by the largest score, probabilities by softmax (runner's rule for raw scores).

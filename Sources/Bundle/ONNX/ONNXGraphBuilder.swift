@@ -31,31 +31,23 @@ struct ONNXGraphBuilder {
 
     /// A double constant of the given shape.
     mutating func constant(_ values: [Double], dims: [Int64]) -> String {
-        var tensor = Onnx_TensorProto()
-        tensor.name = fresh("const")
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.double.rawValue)
-        tensor.dims = dims
-        tensor.doubleData = values
-        graph.initializer.append(tensor)
-        return tensor.name
+        initializer(.double, dims: dims) { $0.doubleData = values }
     }
 
     mutating func constant(int64 values: [Int64], dims: [Int64]) -> String {
-        var tensor = Onnx_TensorProto()
-        tensor.name = fresh("const")
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
-        tensor.dims = dims
-        tensor.int64Data = values
-        graph.initializer.append(tensor)
-        return tensor.name
+        initializer(.int64, dims: dims) { $0.int64Data = values }
     }
 
     mutating func constant(strings values: [String], dims: [Int64]) -> String {
+        initializer(.string, dims: dims) { $0.stringData = values.map { Data($0.utf8) } }
+    }
+
+    private mutating func initializer(_ type: Onnx_TensorProto.DataType, dims: [Int64], fill: (inout Onnx_TensorProto) -> Void) -> String {
         var tensor = Onnx_TensorProto()
         tensor.name = fresh("const")
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.string.rawValue)
+        tensor.dataType = Int32(type.rawValue)
         tensor.dims = dims
-        tensor.stringData = values.map { Data($0.utf8) }
+        fill(&tensor)
         graph.initializer.append(tensor)
         return tensor.name
     }
