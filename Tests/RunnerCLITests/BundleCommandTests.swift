@@ -124,4 +124,14 @@ final class BundleCommandTests: XCTestCase {
         XCTAssertTrue(inspect.stdout.contains("signature: none"), inspect.stdout)
         XCTAssertEqual(try runner("bundle", "verify", bundle, "--public-key", "nothing.pem").status, 1)
     }
+
+    func testValidateWarnsWhenAModelHasNoONNXForm() throws {
+        let spec = Self.spec.components(separatedBy: "package:")[0]
+            .replacingOccurrences(of: "  - {name: logreg, type: logistic_regression}", with: "  - {name: logreg, type: logistic_regression}\n  - {name: knn, type: k_neighbors}")
+            + "package: {formats: [bundle, onnx]}\n"
+        try spec.write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        let result = try runner("validate", "exp.yaml")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("exp.yaml:11:23: warning: k_neighbors has no ONNX export: if 'knn' wins, packaging fails"), result.stderr)
+    }
 }
