@@ -54,6 +54,10 @@ final class BundleCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("package: out/packaged/model.onnx"), run.stdout)
         let onnx = try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.onnx"))
         XCTAssertGreaterThan(onnx.count, 100)
+        // A warm rerun reuses the packages (an encrypted bundle would differ if rebuilt: new nonce).
+        let sealed = try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.bundle"))
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.bundle")), sealed)
         let bundle = "out/packaged/model.bundle"
 
         let refused = try runner("predict", bundle, "data/penguins.csv")
