@@ -63,7 +63,8 @@ public struct ExperimentGraph: Sendable {
         let shared: [(String, Data)] = [("metrics", CanonicalJSON.encode(metrics)), ("target", CanonicalJSON.encode(target)), ("task", CanonicalJSON.encode(task))]
         let folds = plan.settings.folds
         let candidates = plan.candidates
-        let encoded = ParallelWork.map(count: candidates.count, threads: ProcessInfo.processInfo.activeProcessorCount) { index in
+        // Threads pay off only for large searches; starting them costs more than a few encodes.
+        let encoded = ParallelWork.map(count: candidates.count, threads: candidates.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1) { index in
             let pipeline = CanonicalJSON.object([("model", CanonicalJSON.encode(candidates[index].pipeline.model.withThreads(1))), ("steps", steps)])
             return (0..<folds).map { fold in CanonicalJSON.object(shared + [("fold", Data(String(fold).utf8)), ("pipeline", pipeline)]) }
         }

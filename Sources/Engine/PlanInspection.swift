@@ -35,7 +35,7 @@ public enum PlanInspection {
         for level in 0...(depth.max() ?? 0) {
             let members = depth.indices.filter { depth[$0] == level }
             let known = outputs
-            let found = ParallelWork.map(count: members.count, threads: threads) { position in
+            let found = ParallelWork.map(count: members.count, threads: members.count >= 256 ? threads : 1) { position in
                 lookup(graph.stages[members[position]], graph: graph, store: store, outputs: known)
             }
             for (position, index) in members.enumerated() {

@@ -34,6 +34,7 @@ func loadBundleOrExit(_ path: String, keys: BundleKeyOptions) throws -> (ModelBu
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keygen",
         abstract: "Make a key: an AES-256 bundle encryption key (printed), or with --signing an Ed25519 key pair.",
         discussion: "Keep keys out of specs and repositories: pass them through package.encrypt.key_env or key files."
     )
@@ -103,7 +104,7 @@ struct BundleCommand: ParsableCommand {
     }
 
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a bundle's manifest: model, input schema, metrics, provenance.")
+        static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print a bundle's manifest: model, input schema, metrics, provenance.")
 
         @Argument(help: "The bundle file.") var bundle: String
         @OptionGroup var keys: BundleKeyOptions
@@ -146,6 +147,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check a bundle's Ed25519 signature against a trusted public key.",
             discussion: "Exits 0 when the bundle is signed by that key and unmodified, 1 otherwise."
         )
@@ -179,6 +181,7 @@ struct BundleCommand: ParsableCommand {
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Predict new data (CSV or JSON Lines) with a model bundle.",
         discussion: """
             The input is checked against the bundle's schema: a missing column is an error naming it, \

@@ -4,6 +4,7 @@ import Tabular
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Summarize a data file: rows, columns, inferred types, missing values and statistics.",
         discussion: "Exits 1 when the file cannot be read, with FILE:LINE:COL for errors in its contents."
     )

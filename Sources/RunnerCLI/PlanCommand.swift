@@ -4,6 +4,7 @@ import Foundation
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Print the experiment's DAG: each stage, its key, and whether it is cached or would run, and why."
     )
 
@@ -41,6 +42,7 @@ struct Plan: ParsableCommand {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Say whether an experiment is up to date, and what would rerun and why.",
         discussion: "Exits 0 either way; 1 on errors, 2 when the spec is invalid."
     )

@@ -4,6 +4,7 @@ import Foundation
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run an experiment: plan it as a DAG of cached stages, run them in parallel, write results and the lock.",
         discussion: """
             Stages whose key (kind, version, parameters, input digests) is in the store are not \

@@ -3,7 +3,7 @@ import Engine
 import Foundation
 
 struct Runs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List past runs recorded in the store, newest first.")
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List past runs recorded in the store, newest first.")
 
     @OptionGroup var store: StoreOptions
 
@@ -39,7 +39,7 @@ struct Runs: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one run's results (a unique prefix of its id is enough).")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one run's results (a unique prefix of its id is enough).")
 
     @Argument(help: "The run id, or a unique prefix.")
     var id: String

@@ -4,6 +4,7 @@ import Foundation
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Check every blob and stage record in the store.",
         discussion: "Exits 0 when the store is sound (leftover temporary files are only reported), 1 when something is broken."
     )

@@ -4,6 +4,7 @@ import Spec
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check an experiment spec and its data; report every problem as FILE:LINE:COL.",
         discussion: "Exits 0 when the spec is valid (warnings allowed), 2 when it is not."
     )

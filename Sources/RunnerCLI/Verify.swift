@@ -4,6 +4,7 @@ import Foundation
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Re-run an experiment from scratch, without the cache, and compare it with its lock.",
         discussion: """
             Every stage is recomputed in a fresh temporary store; the spec and data digests, every \
