@@ -57,10 +57,15 @@ public struct ContentStore: Sendable {
     @discardableResult
     public func put(_ data: Data) throws(StoreError) -> String {
         let digest = Hashing.sha256(data)
-        let target = blobPath(digest)
-        if access(target, F_OK) == 0 { return digest }
-        try AtomicFile.write(data, to: target, temporaryFolder: temporaryFolder)
+        try put(data, digest: digest)
         return digest
+    }
+
+    /// Stores `data` whose digest the caller has already computed.
+    func put(_ data: Data, digest: String) throws(StoreError) {
+        let target = blobPath(digest)
+        if access(target, F_OK) == 0 { return }
+        try AtomicFile.write(data, to: target, temporaryFolder: temporaryFolder)
     }
 
     /// The blob's content, checked against its digest.
@@ -90,10 +95,6 @@ public struct ContentStore: Sendable {
 
     public func write(_ record: StageRecord) throws(StoreError) {
         try AtomicFile.write(record.fileContents(), to: recordPath(record.key), temporaryFolder: temporaryFolder)
-    }
-
-    public func removeRecord(_ key: String) {
-        unlink(recordPath(key))
     }
 
     /// Whether `key` is cached: an intact record whose every output blob is present.

@@ -35,6 +35,8 @@ public struct Execution: Sendable {
     public var outcomes: [StageOutcome]
     public var leaderboard: Leaderboard
     public var evaluation: TestEvaluation
+    /// Outputs still decoded in memory, by digest, so packaging need not read them back.
+    var decoded: [String: Artifact] = [:]
 }
 
 public enum ExecutionFailure: Error, Sendable {
@@ -108,7 +110,10 @@ public final class Executor: @unchecked Sendable {
                   let evaluation = try artifact(of: graph.evaluateIndex).evaluation else {
                 throw EngineError("internal: final artifacts have the wrong type")
             }
-            return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation)
+            let memory = artifacts.withLock { $0 }
+            var decoded: [String: Artifact] = [:]
+            for outcome in finished where [.load, .split, .refit].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
+            return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation, decoded: decoded)
         } catch let error as EngineError {
             throw .failed(error, finished: finished.count)
         } catch let error as StoreError {
@@ -182,17 +187,17 @@ public final class Executor: @unchecked Sendable {
         let inputs = locked { Dictionary(uniqueKeysWithValues: stage.inputs.map { ($0.role, outcomes[$0.stage]!.output) }) }
             .merging(stage.external) { first, _ in first }
         let params = try parameters(of: index)
-        let key = Stage.key(kind: stage.kind, params: params, inputs: inputs)
         let paramsDigest = Hashing.sha256(params)
+        let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
         if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.kind.output] {
             report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
             return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
         }
         report(.stageStarted(name: stage.name))
         let start = Date()
-        let (data, log) = try compute(index, params: params)
+        let (digest, data, log) = try compute(index, params: params)
         let seconds = Date().timeIntervalSince(start)
-        let digest = try store.put(data)
+        try store.put(data, digest: digest)
         try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.kind.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
         return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
@@ -208,8 +213,9 @@ public final class Executor: @unchecked Sendable {
         return params
     }
 
-    /// Runs a stage's computation on its inputs; returns the encoded output and log.
-    private func compute(_ index: Int, params: Data) throws -> (Data, [String]) {
+    /// Runs a stage's computation on its inputs; returns the output's digest, its encoded
+    /// bytes and the log (the decoded output stays in memory under its digest).
+    private func compute(_ index: Int, params: Data) throws -> (String, Data, [String]) {
         let stage = graph.stages[index]
         var inputs: [String: Artifact] = [:]
         for input in stage.inputs { inputs[input.role] = try artifact(of: input.stage) }
@@ -221,8 +227,9 @@ public final class Executor: @unchecked Sendable {
         let computation = StageComputation(graph: graph, threads: threads, memo: memo, datasetDigest: digest("dataset"), splitDigest: digest("split"))
         let (artifact, log) = try computation.run(stage, params: params, inputs: inputs)
         let data = artifact.encoded()
-        artifacts.withLock { $0[Hashing.sha256(data)] = artifact }
-        return (data, log)
+        let digest = Hashing.sha256(data)
+        artifacts.withLock { $0[digest] = artifact }
+        return (digest, data, log)
     }
 
     /// The output of a finished stage: from memory, else from the store (verified), else
@@ -241,12 +248,11 @@ public final class Executor: @unchecked Sendable {
             report(.warning("blob \(digest.prefix(12)) (output of stage '\(stage.name)') cannot be decoded (\(error)); recomputing it"))
         }
         store.removeBlob(digest)
-        let (data, _) = try compute(producer, params: try parameters(of: producer))
-        let recomputed = Hashing.sha256(data)
+        let (recomputed, data, _) = try compute(producer, params: try parameters(of: producer))
         guard recomputed == digest else {
             throw EngineError("stage '\(stage.name)' recomputed to a different output (\(recomputed.prefix(12)) instead of \(digest.prefix(12))): its result is not reproducible")
         }
-        try store.put(data)
+        try store.put(data, digest: digest)
         guard let artifact = artifacts.withLock({ $0[digest] }) else { throw EngineError("internal: recomputed artifact missing") }
         return artifact
     }

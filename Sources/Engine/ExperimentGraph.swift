@@ -22,10 +22,7 @@ public struct ExperimentGraph: Sendable {
     /// The table the spec checks already read, so the load stage need not read it again.
     var preloaded: Table?
 
-    public var loadIndex: Int { 0 }
-    public var splitIndex: Int { 1 }
     public var selectIndex: Int { stages.count - 3 }
-    public var refitIndex: Int { stages.count - 2 }
     public var evaluateIndex: Int { stages.count - 1 }
 
     /// Plans a checked spec. `check` must be valid and carry its table and task.

@@ -7,17 +7,6 @@ public enum Hashing {
         hex(SHA256.hash(data: data))
     }
 
-    /// The hex digest as UTF-8 bytes, for building key material without strings.
-    static func sha256Bytes(_ data: Data) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: data) {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
-        }
-        return out
-    }
-
     public static func sha256(_ text: String) -> String {
         sha256(Data(text.utf8))
     }

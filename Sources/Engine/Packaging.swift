@@ -30,12 +30,13 @@ extension Session {
     /// Packages the winner in the formats the spec asks for (default: a bundle): into the
     /// store (content-addressed) and as `model.bundle` / `model.onnx` in `outputFolder`.
     /// Returns the results with the packages' digests added, and the exported paths.
-    public static func package(_ prepared: PreparedRun, _ results: RunResults, outputFolder: String) throws(EngineError) -> (RunResults, [String]) {
+    public static func package(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution, outputFolder: String) throws(EngineError) -> (RunResults, [String]) {
         guard let experiment = prepared.check.experiment, !experiment.package.formats.isEmpty else { return (results, []) }
         let formats = experiment.package.formats
         let store = prepared.store, graph = prepared.graph
         func artifact(_ name: String, _ form: Artifact.Form) throws(EngineError) -> Artifact {
             guard let digest = results.artifacts[name] else { throw EngineError("internal: the run has no \(name) artifact") }
+            if let artifact = execution.decoded[digest] { return artifact }
             do {
                 return try Artifact.decode(try store.read(digest), as: form)
             } catch let error as StoreError {

@@ -79,9 +79,10 @@ public enum PlanInspection {
         var inputs = stage.external
         for input in stage.inputs { inputs[input.role] = outputs[input.stage]! }
         guard let params = stage.params ?? refitParams(graph, store, outputs) else { return Lookup(waiting: graph.selectIndex) }
-        let key = Stage.key(kind: stage.kind, params: params, inputs: inputs)
+        let paramsDigest = Hashing.sha256(params)
+        let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
         let output = store.cachedRecord(for: key)?.outputs[stage.kind.output]
-        return Lookup(key: key, params: Hashing.sha256(params), inputs: inputs, output: output)
+        return Lookup(key: key, params: paramsDigest, inputs: inputs, output: output)
     }
 
     private static func refitParams(_ graph: ExperimentGraph, _ store: ContentStore, _ outputs: [Int: String]) -> Data? {

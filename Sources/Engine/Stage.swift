@@ -80,8 +80,13 @@ public struct Stage: Sendable {
     /// as lines `kind`, `version`, `params <digest>`, then `input <role> <digest>` sorted by
     /// role (roles and kinds are fixed identifiers, digests hex: the text is unambiguous).
     static func key(kind: StageKind, params: Data, inputs: [String: String]) -> String {
+        key(kind: kind, paramsDigest: Hashing.sha256(params), inputs: inputs)
+    }
+
+    /// The same key from the parameters' digest, for callers that keep the digest anyway.
+    static func key(kind: StageKind, paramsDigest: String, inputs: [String: String]) -> String {
         var material = Array("runner-stage-key 1\n\(kind.rawValue)\n\(kind.version)\nparams ".utf8)
-        material += Hashing.sha256Bytes(params)
+        material += paramsDigest.utf8
         for role in inputs.keys.sorted() {
             material += Array("\ninput \(role) ".utf8)
             material += inputs[role]!.utf8

@@ -48,7 +48,7 @@ struct Run: ParsableCommand {
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
         let path: String, packages: [String]
         do {
-            (results, packages) = try Session.package(prepared, results, outputFolder: folder)
+            (results, packages) = try Session.package(prepared, results, execution, outputFolder: folder)
             path = try Session.record(prepared, results, execution, outputFolder: folder)
         } catch let error as EngineError {
             printError("error: \(error.description)")
