@@ -211,7 +211,8 @@ struct Predict: ParsableCommand {
                 print(text, terminator: "")
             }
         } catch {
-            printError("error: \(error.description)")
+            // Data errors arrive already located ("FILE:LINE:COL: error: ...").
+            printError(error.description.contains(": error: ") ? error.description : "error: \(error.description)")
             throw ExitCodes.failure
         }
     }
