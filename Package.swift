@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "Learn", targets: ["Learn"]),
         .library(name: "Spec", targets: ["Spec"]),
         .library(name: "Engine", targets: ["Engine"]),
-        .library(name: "Bundle", targets: ["Bundle"]),
+        .library(name: "Packaging", targets: ["Packaging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Learn", dependencies: ["Tabular"]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
         .target(
-            name: "Bundle",
+            name: "Packaging",
             dependencies: [
                 "Tabular", "Learn",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -37,24 +37,28 @@ let package = Package(
             exclude: ["ONNX/onnx-ml.proto"]
         ),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec", "Bundle",
+            "Tabular", "Learn", "Spec", "Packaging",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(
             name: "RunnerCLI",
-            dependencies: ["Tabular", "Spec", "Engine", "Bundle", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Tabular", "Learn", "Spec", "Engine", "Packaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
-        .executableTarget(name: "bundle-bench", dependencies: ["Bundle", "Learn", "Tabular"], path: "Benchmarks/BundleBench"),
-        .executableTarget(name: "engine-bench", dependencies: ["Engine", "Spec", "Learn", "Tabular"], path: "Benchmarks/EngineBench"),
+        .executableTarget(name: "bundle-bench", dependencies: ["Packaging", "Learn", "Tabular"], path: "Benchmarks/BundleBench"),
+        .executableTarget(name: "engine-bench", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"], path: "Benchmarks/EngineBench"),
         .executableTarget(name: "tree-bench", dependencies: ["Learn", "Tabular"], path: "Benchmarks/TreeBench"),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
-        .testTarget(name: "BundleTests", dependencies: ["Bundle", "Learn", "Tabular"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "Learn", "Tabular"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,7 @@
 //       export (encode) seconds and the bundle's size as JSON.
 //   bundle-bench load BUNDLE [REPEATS]
 //       Median milliseconds to read and decode the bundle (manifest and model).
-import Bundle
+import Packaging
 import Dispatch
 import Foundation
 import Learn
@@ -25,17 +25,17 @@ func make(model name: String, data: String, target: String, out: String, threads
     let config: ModelConfig
     switch name {
     case "random_forest":
-        config = .randomForest(RandomForestConfig(trees: 100, settings: TreeSettings(criterion: .gini, maxDepth: nil, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: .sqrt, balanced: false), seed: 42, threads: threads))
+        config = ModelConfig(RandomForestConfig(trees: 100, settings: TreeSettings(criterion: .gini, maxDepth: nil, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: .sqrt, balanced: false), seed: 42))
     default:
-        config = .histGradientBoosting(HistGradientBoostingConfig(maxIterations: 200, earlyStopping: .off, seed: 42, threads: threads))
+        config = ModelConfig(HistGradientBoostingConfig(maxIterations: 200, earlyStopping: .off, seed: 42))
     }
     let training = features.taking(rows: split.train)
     var pipeline: FittedPipeline?
-    let fit = try seconds { pipeline = try PipelineConfig(steps: [], model: config).fit(training, encoded.taking(rows: split.train)) }
+    let fit = try seconds { pipeline = try PipelineConfig(steps: [], model: config).fit(training, encoded.taking(rows: split.train), context: FitContext(threads: threads)) }
     let manifest = BundleManifest(
-        format: BundleManifest.currentFormat, runnerVersion: "bench", created: "", task: .classification, target: target, classes: pipeline!.classes,
+        format: BundleManifest.currentFormat, runnerVersion: "bench", task: .classification, target: target, classes: pipeline!.classes,
         modelType: name, modelName: name, params: [:], preprocessing: [], inputSchema: InputSchema(training: training, columns: pipeline!.inputColumns),
-        metrics: [:], provenance: .init(experiment: "bench", specDigest: "", dataDigest: "", runID: "", stageKeys: [:], modelDigest: ""))
+        metrics: [:], provenance: .init(experiment: "bench", specDigest: "", dataDigest: "", artifacts: [:], modelDigest: ""))
     var bytes = Data()
     let export = try seconds { bytes = try ModelBundle(manifest: manifest, pipeline: pipeline!).encoded() }
     try bytes.write(to: URL(fileURLWithPath: out))

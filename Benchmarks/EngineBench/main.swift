@@ -9,6 +9,7 @@
 import Dispatch
 import Engine
 import Foundation
+import Packaging
 import Learn
 import Spec
 import Tabular
@@ -41,7 +42,7 @@ func direct(_ specPath: String, threads: Int) throws {
     defer { mark("done") }
     let check = SpecLoader.load(path: specPath)
     mark("loaded")
-    guard let experiment = check.experiment, let table = check.table, let task = check.task else { throw EngineError("invalid spec") }
+    guard let experiment = check.experiment, let table = check.table, let task = check.task else { throw EngineError.planning("invalid spec") }
     let target = experiment.data.target.value
     let data = table.dropping(columns: Set(experiment.data.drop.map(\.value)))
     let features = data.dropping(columns: [target])
@@ -52,7 +53,7 @@ func direct(_ specPath: String, threads: Int) throws {
     let search = try ModelSearch.run(features: features.taking(rows: split.train), target: encoded.taking(rows: split.train), candidates: plan.candidates, settings: plan.settings)
     mark("searched")
     let best = plan.candidates[search.bestIndex].pipeline
-    let fitted = try PipelineConfig(steps: best.steps, model: best.model.withThreads(threads)).fit(features.taking(rows: split.train), encoded.taking(rows: split.train))
+    let fitted = try PipelineConfig(steps: best.steps, model: best.model).fit(features.taking(rows: split.train), encoded.taking(rows: split.train), context: FitContext(threads: threads))
     let prediction = try fitted.predict(features.taking(rows: split.test), threads: threads)
     for metric in plan.metrics { _ = try Scoring.score(metric, truth: encoded.taking(rows: split.test), prediction: prediction) }
 }
@@ -65,7 +66,7 @@ func engine(_ specPath: String, threads: Int) throws {
         do {
             prepared = try Session.prepare(specPath: specPath, storePath: store)
         } catch {
-            throw EngineError("cannot prepare \(specPath): \(error)")
+            throw EngineError.planning("cannot prepare \(specPath): \(error)")
         }
     }
     var outcome: (RunResults, Execution)?

@@ -24,7 +24,7 @@ func run() throws {
     for name in baseline.keys.sorted() {
         let entry = baseline[name]!
         let targetName = entry["target"] as! String
-        let task: Task = (entry["task"] as! String) == "regression" ? .regression : .classification
+        let task: LearningTask = (entry["task"] as! String) == "regression" ? .regression : .classification
         let numeric = entry["numeric_columns"] as! [String]
         let categorical = entry["categorical_columns"] as! [String]
         let table = try CSVReader.read(path: "\(dataFolder)/\(name).csv", options: ReadOptions(naValues: [""]))
@@ -72,25 +72,25 @@ func run() throws {
 }
 
 /// The reference grids of sklearn_baseline.py's `model_grid`.
-func familyCandidates(_ family: String, task: Task, steps: [PreprocessingConfig]) -> [SearchCandidate] {
+func familyCandidates(_ family: String, task: LearningTask, steps: [PreprocessingConfig]) -> [SearchCandidate] {
     let classification = task == .classification
     switch family {
     case "random_forest":
         return [nil, 10].map { (depth: Int?) in
             let settings = TreeSettings(criterion: classification ? .gini : .squaredError, maxDepth: depth, maxFeatures: classification ? .sqrt : .all)
             return SearchCandidate(model: "random_forest", params: ["max_depth": depth.map(String.init) ?? "null"],
-                                   pipeline: PipelineConfig(steps: steps, model: .randomForest(RandomForestConfig(trees: 100, settings: settings, seed: 42))))
+                                   pipeline: PipelineConfig(steps: steps, model: ModelConfig(RandomForestConfig(trees: 100, settings: settings, seed: 42))))
         }
     case "hist_gradient_boosting":
         return [0.05, 0.1].map { rate in
             SearchCandidate(model: "hist_gradient_boosting", params: ["learning_rate": "\(rate)"],
-                            pipeline: PipelineConfig(steps: steps, model: .histGradientBoosting(HistGradientBoostingConfig(learningRate: rate, maxIterations: 200, earlyStopping: .off, seed: 42))))
+                            pipeline: PipelineConfig(steps: steps, model: ModelConfig(HistGradientBoostingConfig(learningRate: rate, maxIterations: 200, earlyStopping: .off, seed: 42))))
         }
     default:
         return [0.1, 1.0, 10.0].map { value in
             let model: ModelConfig = classification
-                ? .logisticRegression(LogisticRegressionConfig(c: value, maxIterations: 1000))
-                : .ridge(RidgeConfig(alpha: value))
+                ? ModelConfig(LogisticRegressionConfig(c: value, maxIterations: 1000))
+                : ModelConfig(RidgeConfig(alpha: value))
             return SearchCandidate(model: classification ? "logistic_regression" : "ridge",
                                    params: [classification ? "C" : "alpha": "\(value)"],
                                    pipeline: PipelineConfig(steps: steps, model: model))

@@ -21,10 +21,10 @@ func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNa
 func run() throws {
     let arguments = CommandLine.arguments
     guard arguments.count >= 5 else {
-        throw LearnError("usage: tree-bench MODEL FILE TARGET TASK [THREADS] [REPEATS]")
+        throw LearnError.settings("usage: tree-bench MODEL FILE TARGET TASK [THREADS] [REPEATS]")
     }
     let modelName = arguments[1], path = arguments[2], targetName = arguments[3]
-    let task: Task = arguments[4] == "regression" ? .regression : .classification
+    let task: LearningTask = arguments[4] == "regression" ? .regression : .classification
     let threads = arguments.count > 5 ? Int(arguments[5]) ?? 2 : 2
     let repeats = arguments.count > 6 ? Int(arguments[6]) ?? 3 : 3
     let table = try CSVReader.read(path: path, options: ReadOptions(naValues: [""]))
@@ -42,18 +42,18 @@ func run() throws {
     let model: ModelConfig
     switch modelName {
     case "random_forest":
-        model = .randomForest(RandomForestConfig(trees: 100, settings: TreeSettings(criterion: classification ? .gini : .squaredError, maxFeatures: classification ? .sqrt : .all), seed: 0, threads: threads))
+        model = ModelConfig(RandomForestConfig(trees: 100, settings: TreeSettings(criterion: classification ? .gini : .squaredError, maxFeatures: classification ? .sqrt : .all), seed: 0))
     case "decision_tree":
-        model = .decisionTree(DecisionTreeConfig(settings: TreeSettings(criterion: classification ? .gini : .squaredError)))
+        model = ModelConfig(DecisionTreeConfig(settings: TreeSettings(criterion: classification ? .gini : .squaredError)))
     default:
-        model = .histGradientBoosting(HistGradientBoostingConfig(maxIterations: 100, earlyStopping: .off, seed: 0, threads: threads))
+        model = ModelConfig(HistGradientBoostingConfig(maxIterations: 100, earlyStopping: .off, seed: 0))
     }
     let baseline = memoryKB("VmRSS")
     var fitTimes: [Double] = [], predictTimes: [Double] = []
     var score = 0.0
     for _ in 0..<repeats {
         let fitStart = DispatchTime.now().uptimeNanoseconds
-        let fitted = try model.fit(trainX, trainTarget)
+        let fitted = try model.fit(trainX, trainTarget, context: FitContext(threads: threads))
         fitTimes.append(seconds(since: fitStart))
         let predictStart = DispatchTime.now().uptimeNanoseconds
         let prediction = fitted.predict(testX, threads: threads)

@@ -31,7 +31,7 @@ public struct SplitIndices: Sendable, Equatable {
     }
 
     init(decoding data: Data) throws(EngineError) {
-        guard data.count >= 8, data.prefix(4) == Data("RSPL".utf8), (data.count - 4) % 4 == 0 else { throw EngineError("not a split blob") }
+        guard data.count >= 8, data.prefix(4) == Data("RSPL".utf8), (data.count - 4) % 4 == 0 else { throw EngineError.damagedArtifact("not a split blob") }
         let count = (data.count - 4) / 4
         // Copied out rather than bound in place: a Data slice need not be aligned.
         let words = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -40,9 +40,9 @@ public struct SplitIndices: Sendable, Equatable {
         }
         var position = 1
         func list() throws(EngineError) -> [Int] {
-            guard position < words.count else { throw EngineError("truncated split blob") }
+            guard position < words.count else { throw EngineError.damagedArtifact("truncated split blob") }
             let count = Int(words[position])
-            guard words.count - position - 1 >= count else { throw EngineError("truncated split blob") }
+            guard words.count - position - 1 >= count else { throw EngineError.damagedArtifact("truncated split blob") }
             defer { position += 1 + count }
             return words[(position + 1)..<(position + 1 + count)].map { Int($0) }
         }
@@ -51,7 +51,7 @@ public struct SplitIndices: Sendable, Equatable {
         test = try list()
         var folds: [DataSplit.Fold] = []
         for _ in 0..<foldCount { folds.append(DataSplit.Fold(train: try list(), validation: try list())) }
-        guard position == words.count else { throw EngineError("trailing bytes in split blob") }
+        guard position == words.count else { throw EngineError.damagedArtifact("trailing bytes in split blob") }
         self.folds = folds
     }
 }
@@ -93,9 +93,11 @@ enum Artifact: Sendable {
     case leaderboard(Leaderboard)
     case model(FittedPipeline)
     case evaluation(TestEvaluation)
+    /// A packaged model file's bytes (bundle or ONNX), stored as they are written out.
+    case package(Data)
 
     enum Form: String, Sendable {
-        case table, split, fold, leaderboard, model, evaluation
+        case table, split, fold, leaderboard, model, evaluation, package
     }
 
     func encoded() -> Data {
@@ -106,6 +108,7 @@ enum Artifact: Sendable {
         case .leaderboard(let value): return CanonicalJSON.encode(value)
         case .model(let value): return CanonicalJSON.encode(value)
         case .evaluation(let value): return CanonicalJSON.encode(value)
+        case .package(let data): return data
         }
     }
 
@@ -117,6 +120,7 @@ enum Artifact: Sendable {
         case .leaderboard: return .leaderboard(try CanonicalJSON.decode(Leaderboard.self, from: data))
         case .model: return .model(try CanonicalJSON.decode(FittedPipeline.self, from: data))
         case .evaluation: return .evaluation(try CanonicalJSON.decode(TestEvaluation.self, from: data))
+        case .package: return .package(data)
         }
     }
 
@@ -126,4 +130,5 @@ enum Artifact: Sendable {
     var leaderboard: Leaderboard? { if case .leaderboard(let value) = self { return value } else { return nil } }
     var model: FittedPipeline? { if case .model(let value) = self { return value } else { return nil } }
     var evaluation: TestEvaluation? { if case .evaluation(let value) = self { return value } else { return nil } }
+    var package: Data? { if case .package(let value) = self { return value } else { return nil } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 
 /// The content-addressed store (default `.runner/` beside the spec): blobs named by the
 /// SHA-256 of their content, stage records named by stage key, the data-digest cache and the

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 
 /// The content digest of a data source, remembered by the file's identity (path, size,
 /// modification time, inode) so an unchanged large file is hashed once, not on every run.

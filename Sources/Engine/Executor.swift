@@ -1,3 +1,4 @@
+import Packaging
 import Foundation
 import Learn
 import Spec
@@ -7,6 +8,8 @@ import Synchronization
 public struct StageOutcome: Sendable, Codable, Equatable {
     public var name: String
     public var kind: StageKind
+    /// The output's name (`model`, `bundle`, ...), under which results list its digest.
+    public var artifact: String
     public var key: String
     /// SHA-256 of the stage's canonical parameters.
     public var params: String
@@ -54,6 +57,7 @@ public final class Executor: @unchecked Sendable {
     private let graph: ExperimentGraph
     private let store: ContentStore
     private let options: ExecutionOptions
+    private let keys: PackagingKeys
     private let report: @Sendable (RunEvent) -> Void
     private let cancellation: CancellationFlag
 
@@ -72,10 +76,11 @@ public final class Executor: @unchecked Sendable {
     private let artifacts = Mutex<[String: Artifact]>([:])
     private let memo = RunMemo()
 
-    public init(graph: ExperimentGraph, store: ContentStore, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
+    public init(graph: ExperimentGraph, store: ContentStore, options: ExecutionOptions, keys: PackagingKeys = PackagingKeys(), cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.graph = graph
         self.store = store
         self.options = options
+        self.keys = keys
         self.report = report
         self.cancellation = cancellation
         waitingOn = graph.stages.map(\.dependencies.count)
@@ -84,7 +89,7 @@ public final class Executor: @unchecked Sendable {
             for producer in stage.dependencies { dependents[producer].append(index) }
         }
         outcomes = Array(repeating: nil, count: graph.stages.count)
-        resolvedParams = graph.stages.map(\.params)
+        resolvedParams = graph.stages.map(\.fixedParameters)
         ready = waitingOn.indices.filter { waitingOn[$0] == 0 }
     }
 
@@ -106,20 +111,20 @@ public final class Executor: @unchecked Sendable {
         if let failure { throw .failed(failure, finished: finished.count) }
         guard finished.count == graph.stages.count else { throw .cancelled(finished: finished.count) }
         do {
-            guard let leaderboard = try artifact(of: graph.selectIndex).leaderboard,
-                  let evaluation = try artifact(of: graph.evaluateIndex).evaluation else {
-                throw EngineError("internal: final artifacts have the wrong type")
+            guard let select = graph.index(of: ExperimentGraph.StageName.select), let evaluate = graph.index(of: ExperimentGraph.StageName.evaluate),
+                  let leaderboard = try artifact(of: select).leaderboard, let evaluation = try artifact(of: evaluate).evaluation else {
+                throw EngineError.internalError("the graph has no select and evaluate outputs")
             }
             let memory = artifacts.withLock { $0 }
             var decoded: [String: Artifact] = [:]
-            for outcome in finished where [.load, .split, .refit].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
+            for outcome in finished where [.load, .split, .refit, .package].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
             return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation, decoded: decoded)
         } catch let error as EngineError {
             throw .failed(error, finished: finished.count)
         } catch let error as StoreError {
             throw .store(error)
         } catch {
-            throw .failed(EngineError("\(error)"), finished: finished.count)
+            throw .failed(EngineError.internalError("\(error)"), finished: finished.count)
         }
     }
 
@@ -133,7 +138,7 @@ public final class Executor: @unchecked Sendable {
             } catch let error as EngineError {
                 fail(error)
             } catch {
-                fail(EngineError("stage '\(graph.stages[index].name)': \(error)"))
+                fail(EngineError.stageFailed(stage: graph.stages[index].name, reason: "\(error)"))
             }
         }
     }
@@ -189,26 +194,25 @@ public final class Executor: @unchecked Sendable {
         let params = try parameters(of: index)
         let paramsDigest = Hashing.sha256(params)
         let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
-        if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.kind.output] {
+        if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.output] {
             report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
-            return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
+            return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
         }
         report(.stageStarted(name: stage.name))
         let start = Date()
         let (digest, data, log) = try compute(index, params: params)
         let seconds = Date().timeIntervalSince(start)
         try store.put(data, digest: digest)
-        try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.kind.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
+        try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
-        return StageOutcome(name: stage.name, kind: stage.kind, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
+        return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
     }
 
     private func parameters(of index: Int) throws -> Data {
         if let params = locked({ resolvedParams[index] }) { return params }
-        guard graph.stages[index].kind == .refit, let leaderboard = try artifact(of: graph.selectIndex).leaderboard else {
-            throw EngineError("internal: stage '\(graph.stages[index].name)' has no parameters")
+        guard let params = try graph.parameters(of: index, leaderboard: { try artifact(of: $0).leaderboard }) else {
+            throw EngineError.internalError("stage '\(graph.stages[index].name)' has no parameters")
         }
-        let params = try graph.refitParams(best: leaderboard.best)
         locked { resolvedParams[index] = params }
         return params
     }
@@ -221,11 +225,22 @@ public final class Executor: @unchecked Sendable {
         for input in stage.inputs { inputs[input.role] = try artifact(of: input.stage) }
         // Fits run many at once, so each keeps to one thread; lone stages use them all.
         let threads = stage.kind == .fit ? 1 : options.jobs
-        func digest(_ role: String) -> String? {
-            stage.inputs.first { $0.role == role }.flatMap { input in locked { outcomes[input.stage]?.output } }
+        let digests = locked { Dictionary(uniqueKeysWithValues: stage.inputs.compactMap { input in outcomes[input.stage].map { (input.role, $0.output) } }) }
+        let context = StageContext(graph: graph, threads: threads, memo: memo, inputDigests: digests, keys: keys)
+        let artifact: Artifact, log: [String]
+        do {
+            (artifact, log) = try stage.kind.definition.run(params, StageInputs(artifacts: inputs), context)
+        } catch let error as EngineError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch let error as LearnError {
+            throw EngineError.learning(stage: stage.name, error)
+        } catch let error as BundleError {
+            throw EngineError.packaging(stage: stage.name, error)
+        } catch {
+            throw EngineError.stageFailed(stage: stage.name, reason: "\(error)")
         }
-        let computation = StageComputation(graph: graph, threads: threads, memo: memo, datasetDigest: digest("dataset"), splitDigest: digest("split"))
-        let (artifact, log) = try computation.run(stage, params: params, inputs: inputs)
         let data = artifact.encoded()
         let digest = Hashing.sha256(data)
         artifacts.withLock { $0[digest] = artifact }
@@ -236,7 +251,7 @@ public final class Executor: @unchecked Sendable {
     /// recomputed when the stored blob is corrupted or gone.
     private func artifact(of producer: Int) throws -> Artifact {
         let stage = graph.stages[producer]
-        guard let digest = locked({ outcomes[producer]?.output }) else { throw EngineError("internal: stage '\(stage.name)' has not run") }
+        guard let digest = locked({ outcomes[producer]?.output }) else { throw EngineError.internalError("stage '\(stage.name)' has not run") }
         if let artifact = artifacts.withLock({ $0[digest] }) { return artifact }
         do {
             let artifact = try Artifact.decode(try store.read(digest), as: stage.kind.form)
@@ -250,10 +265,10 @@ public final class Executor: @unchecked Sendable {
         store.removeBlob(digest)
         let (recomputed, data, _) = try compute(producer, params: try parameters(of: producer))
         guard recomputed == digest else {
-            throw EngineError("stage '\(stage.name)' recomputed to a different output (\(recomputed.prefix(12)) instead of \(digest.prefix(12))): its result is not reproducible")
+            throw EngineError.notReproducible(stage: stage.name, recorded: digest, recomputed: recomputed)
         }
         try store.put(data, digest: digest)
-        guard let artifact = artifacts.withLock({ $0[digest] }) else { throw EngineError("internal: recomputed artifact missing") }
+        guard let artifact = artifacts.withLock({ $0[digest] }) else { throw EngineError.internalError("recomputed artifact missing") }
         return artifact
     }
 }

@@ -4,112 +4,167 @@ import Spec
 import Tabular
 
 /// A validated spec planned as a DAG of stages: load → split → fit (candidate × fold) →
-/// select → refit → evaluate. Stages are in topological order.
+/// select → refit → evaluate → package (one per format). Stages are in topological order
+/// and are found by name, never by position.
 public struct ExperimentGraph: Sendable {
     public var stages: [Stage]
     public var experimentName: String
-    public var task: Task
+    public var task: LearningTask
     public var target: String
     public var scoring: Metric
     public var metrics: [Metric]
     public var folds: Int
     /// The spec's search candidates, in the leaderboard's order.
     var candidates: [SearchCandidate]
-    var modelTypes: [String]
     /// The data source: where it is, and its digest when the graph was planned.
     public var sourcePath: String
     public var source: DataDigest
     /// The table the spec checks already read, so the load stage need not read it again.
     var preloaded: Table?
+    /// Stage name → index.
+    private var positions: [String: Int]
 
-    public var selectIndex: Int { stages.count - 3 }
-    public var evaluateIndex: Int { stages.count - 1 }
+    /// Names of the stages other parts of runner read by name.
+    public enum StageName {
+        public static let load = "load"
+        public static let split = "split"
+        public static let select = "select"
+        public static let refit = "refit"
+        public static let evaluate = "evaluate"
+        public static func package(_ format: String) -> String { "package \(format)" }
+    }
+
+    /// The index of the stage called `name`.
+    public func index(of name: String) -> Int? { positions[name] }
+
+    /// What planning needs besides the checked spec: the data's digest, the spec's, and
+    /// the packaging keys' fingerprints (the package stages' keys name them).
+    public struct Inputs: Sendable {
+        public var source: DataDigest
+        public var specDigest: String
+        public var keys: PackagingKeys
+
+        public init(source: DataDigest, specDigest: String, keys: PackagingKeys) {
+            self.source = source
+            self.specDigest = specDigest
+            self.keys = keys
+        }
+    }
 
     /// Plans a checked spec. `check` must be valid and carry its table and task.
-    public static func plan(_ check: SpecCheck, source: DataDigest) throws(EngineError) -> ExperimentGraph {
+    public static func plan(_ check: SpecCheck, _ planning: Inputs) throws(EngineError) -> ExperimentGraph {
         guard let experiment = check.experiment, let table = check.table, let task = check.task else {
-            throw EngineError("the spec must be valid, with its data read, before it can be planned")
+            throw EngineError.planning("the spec must be valid, with its data read, before it can be planned")
         }
         let target = experiment.data.target.value
         let dropped = Set(experiment.data.drop.map(\.value))
         let features = table.dropping(columns: dropped.union([target]))
         let plan: SearchPlan
         do {
-            plan = try experiment.searchPlan(task: task, columns: features.columns.map { ($0.name, $0.kind) }, threads: 1)
+            plan = try experiment.searchPlan(task: task, columns: features.columns.map { ($0.name, $0.kind) })
         } catch {
-            throw EngineError(error.message)
+            throw EngineError.planning(error.message)
         }
+        var builder = Builder()
         let options = experiment.data.readOptions
-        let load = LoadParams(
+        let load = builder.add(StageName.load, .load, params: LoadStage.Parameters(
             format: options.format ?? DataFormat.inferred(fromPath: experiment.data.resolvedPath),
             delimiter: options.delimiter, naValues: options.naValues, columnKinds: options.columnKinds,
             target: target, drop: experiment.data.drop.map(\.value).sorted(),
-            rowFilters: plan.rowFilters.map { LoadParams.RowFilter(columns: $0.columns, threshold: $0.threshold) })
-        let split = SplitParams(
+            rowFilters: plan.rowFilters.map { .init(columns: $0.columns, threshold: $0.threshold) }),
+            inputs: [], external: ["data": planning.source.digest])
+        let split = builder.add(StageName.split, .split, params: SplitStage.Parameters(
             target: target, task: task, testSize: plan.testSize, stratify: plan.stratifySplit, shuffle: plan.shuffleSplit,
             seed: experiment.seed, folds: plan.settings.folds, stratifiedFolds: plan.settings.stratified && task == .classification,
-            shuffleFolds: plan.settings.shuffle)
-        var stages = [
-            Stage(name: "load", kind: .load, params: CanonicalJSON.encode(load), inputs: [], external: ["data": source.digest]),
-            Stage(name: "split", kind: .split, params: CanonicalJSON.encode(split), inputs: [.init(role: "dataset", stage: 0)]),
-        ]
+            shuffleFolds: plan.settings.shuffle),
+            inputs: [.init(role: StageRole.dataset, stage: load)])
+        let data: [Stage.Input] = [.init(role: StageRole.dataset, stage: load), .init(role: StageRole.split, stage: split)]
         let metrics = plan.settings.metrics
         // Thousands of fit stages share everything but the model and the fold: encode the
-        // shared parts once and assemble each stage's parameters from them.
+        // shared parts once and assemble each stage's parameters from them (the same bytes
+        // as encoding FitStage.Parameters whole).
         let steps = CanonicalJSON.encode(plan.steps)
         let shared: [(String, Data)] = [("metrics", CanonicalJSON.encode(metrics)), ("target", CanonicalJSON.encode(target)), ("task", CanonicalJSON.encode(task))]
         let folds = plan.settings.folds
         let candidates = plan.candidates
         // Threads pay off only for large searches; starting them costs more than a few encodes.
         let encoded = ParallelWork.map(count: candidates.count, threads: candidates.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1) { index in
-            let pipeline = CanonicalJSON.object([("model", CanonicalJSON.encode(candidates[index].pipeline.model.withThreads(1))), ("steps", steps)])
+            let pipeline = CanonicalJSON.object([("model", CanonicalJSON.encode(candidates[index].pipeline.model)), ("steps", steps)])
             return (0..<folds).map { fold in CanonicalJSON.object(shared + [("fold", Data(String(fold).utf8)), ("pipeline", pipeline)]) }
         }
-        var fitStages: [Stage.Input] = []
+        var scores: [Stage.Input] = []
         var labels: Set<String> = []
         for (index, candidate) in candidates.enumerated() {
-            var label = candidateLabel(candidate)
+            var label = CandidateLabel.text(model: candidate.model, params: candidate.params)
             if labels.contains(label) { label += " #\(index + 1)" }
             labels.insert(label)
             for fold in 0..<folds {
-                fitStages.append(.init(role: "c\(index)f\(fold)", stage: stages.count))
-                stages.append(Stage(
-                    name: "fit \(label) fold \(fold + 1)/\(folds)", kind: .fit, params: encoded[index][fold],
-                    inputs: [.init(role: "dataset", stage: 0), .init(role: "split", stage: 1)]))
+                let fit = builder.add(Stage(name: "fit \(label) fold \(fold + 1)/\(folds)", kind: .fit, parameters: .fixed(encoded[index][fold]), inputs: data))
+                scores.append(.init(role: StageRole.scores(candidate: index, fold: fold), stage: fit))
             }
         }
-        let modelTypes = plan.candidates.map(\.pipeline.model.typeName)
-        let select = SelectParams(
-            candidates: zip(plan.candidates, modelTypes).map { .init(model: $0.model, type: $1, params: $0.params) },
-            scoring: plan.settings.scoring, metrics: metrics, folds: plan.settings.folds)
-        stages.append(Stage(name: "select", kind: .select, params: CanonicalJSON.encode(select), inputs: fitStages))
-        stages.append(Stage(name: "refit", kind: .refit, params: nil, inputs: [.init(role: "dataset", stage: 0), .init(role: "split", stage: 1)], after: [stages.count - 1]))
-        stages.append(Stage(
-            name: "evaluate", kind: .evaluate, params: CanonicalJSON.encode(EvaluateParams(target: target, task: task, metrics: metrics)),
-            inputs: [.init(role: "model", stage: stages.count - 1), .init(role: "dataset", stage: 0), .init(role: "split", stage: 1)]))
+        let select = builder.add(StageName.select, .select, params: SelectStage.Parameters(
+            candidates: candidates.map { .init(model: $0.model, type: $0.pipeline.model.typeName, params: $0.params) },
+            scoring: plan.settings.scoring, metrics: metrics, folds: folds),
+            inputs: scores)
+        let refit = builder.add(Stage(name: StageName.refit, kind: .refit, parameters: .winner(select: select), inputs: data, after: [select]))
+        let evaluate = builder.add(StageName.evaluate, .evaluate, params: EvaluateStage.Parameters(target: target, task: task, metrics: metrics),
+                                   inputs: [.init(role: StageRole.model, stage: refit)] + data)
+        let packageInputs = data + [.init(role: StageRole.model, stage: refit), .init(role: StageRole.leaderboard, stage: select), .init(role: StageRole.evaluation, stage: evaluate)]
+        let asked = Set(experiment.package.formats.map(\.rawValue))
+        for format in PackageStage.formats where asked.contains(format) {
+            builder.add(StageName.package(format), .package, params: PackageStage.Parameters(
+                format: format, experiment: experiment.name, task: task, target: target, runnerVersion: RunnerVersion.current,
+                specDigest: planning.specDigest, dataDigest: planning.source.digest,
+                encryptionKey: format == "bundle" ? planning.keys.encryptionFingerprint : nil,
+                signingKey: format == "bundle" ? planning.keys.signingFingerprint : nil),
+                inputs: packageInputs, output: format)
+        }
         return ExperimentGraph(
-            stages: stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,
-            metrics: metrics, folds: plan.settings.folds, candidates: plan.candidates, modelTypes: modelTypes,
-            sourcePath: experiment.data.resolvedPath, source: source, preloaded: table)
+            stages: builder.stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,
+            metrics: metrics, folds: folds, candidates: candidates,
+            sourcePath: experiment.data.resolvedPath, source: planning.source, preloaded: table, positions: builder.positions)
     }
 
-    /// "logreg{C=1, penalty=l2}": the model name and its grid values.
-    static func candidateLabel(_ candidate: SearchCandidate) -> String {
-        candidate.params.isEmpty ? candidate.model
-            : candidate.model + "{" + candidate.params.keys.sorted().map { "\($0)=\(candidate.params[$0]!)" }.joined(separator: ", ") + "}"
+    /// Appends stages in topological order and keeps their names unique.
+    private struct Builder {
+        var stages: [Stage] = []
+        var positions: [String: Int] = [:]
+
+        @discardableResult
+        mutating func add(_ stage: Stage) -> Int {
+            precondition(positions[stage.name] == nil, "two stages are named '\(stage.name)'")
+            positions[stage.name] = stages.count
+            stages.append(stage)
+            return stages.count - 1
+        }
+
+        @discardableResult
+        mutating func add<Parameters: Encodable>(_ name: String, _ kind: StageKind, params: Parameters, inputs: [Stage.Input], output: String? = nil, external: [String: String] = [:]) -> Int {
+            add(Stage(name: name, kind: kind, parameters: .fixed(CanonicalJSON.encode(params)), inputs: inputs, output: output, external: external))
+        }
     }
 
-    /// The refit stage's parameters: the winning candidate's pipeline, so the key covers
-    /// exactly what is fitted and changing a losing candidate does not refit the winner.
-    func refitParams(best: Int) throws(EngineError) -> Data {
-        guard candidates.indices.contains(best) else { throw EngineError("the leaderboard names candidate \(best + 1), but the plan has \(candidates.count)") }
-        let candidate = candidates[best]
-        return CanonicalJSON.encode(RefitParams(target: target, task: task, pipeline: PipelineConfig(steps: candidate.pipeline.steps, model: candidate.pipeline.model.withThreads(1))))
+    /// A stage's parameters once what they wait for is known: fixed ones as planned, the
+    /// refit's from the winner that the select stage's leaderboard names.
+    func parameters(of index: Int, leaderboard: (Int) throws -> Leaderboard?) throws -> Data? {
+        switch stages[index].parameters {
+        case .fixed(let data):
+            return data
+        case .winner(let select):
+            guard let board = try leaderboard(select) else { return nil }
+            guard candidates.indices.contains(board.best) else {
+                throw EngineError.internalError("the leaderboard names candidate \(board.best + 1), but the plan has \(candidates.count)")
+            }
+            let candidate = candidates[board.best]
+            return CanonicalJSON.encode(RefitStage.Parameters(target: target, task: task, pipeline: candidate.pipeline))
+        }
     }
 }
 
-/// An engine failure, as a complete message.
-public struct EngineError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// "logreg{C=1, penalty=l2}": a candidate's model name and its grid values.
+public enum CandidateLabel {
+    public static func text(model: String, params: [String: String]) -> String {
+        params.isEmpty ? model : model + "{" + Wording.keyValues(params) + "}"
+    }
 }

@@ -1,16 +1,9 @@
 import Crypto
 import Foundation
+import Packaging
+import Tabular
 
-/// SHA-256 digests as lowercase hex: the names of blobs and stage keys.
-public enum Hashing {
-    public static func sha256(_ data: Data) -> String {
-        hex(SHA256.hash(data: data))
-    }
-
-    public static func sha256(_ text: String) -> String {
-        sha256(Data(text.utf8))
-    }
-
+extension Hashing {
     /// Hashes a file in large reads without holding it in memory.
     public static func sha256(file path: String) throws(StoreError) -> (digest: String, size: Int) {
         let descriptor = open(path, O_RDONLY)
@@ -33,34 +26,13 @@ public enum Hashing {
         }
         return (hex(hasher.finalize()), total)
     }
-
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = hexDigits
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
-    }
 }
 
 /// Canonical JSON: sorted keys, no escaped slashes, non-finite numbers as strings; the same
 /// value always gives the same bytes, so hashes of parameters and artifacts are stable.
 enum CanonicalJSON {
     static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        // Encoding plain data types cannot fail; a failure is a programming error.
-        return try! encoder.encode(value)
+        JSONFormat.encode(value, pretty: pretty)
     }
 
     /// `{"key":value,...}` from values already encoded, keys sorted: the same bytes as
@@ -82,8 +54,6 @@ enum CanonicalJSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(type, from: data)
+        try JSONFormat.decoder().decode(type, from: data)
     }
 }

@@ -62,15 +62,15 @@ public struct LockFile: Codable, Sendable, Equatable {
     }
 
     public static func read(_ path: String) throws(EngineError) -> LockFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError("\(path): no lock file (run `runner run` first to write it)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError.lock(path: path, problem: "no lock file (run `runner run` first to write it)") }
         let lock: LockFile
         do {
             lock = try CanonicalJSON.decode(LockFile.self, from: data)
         } catch {
-            throw EngineError("\(path): not a valid lock file (\(error.localizedDescription))")
+            throw EngineError.lock(path: path, problem: "not a valid lock file (\(error.localizedDescription))")
         }
         guard lock.lockVersion <= currentVersion else {
-            throw EngineError("\(path): lock format \(lock.lockVersion) is newer than this runner reads (\(currentVersion)); upgrade runner")
+            throw EngineError.lock(path: path, problem: "lock format \(lock.lockVersion) is newer than this runner reads (\(currentVersion)); upgrade runner")
         }
         return lock
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 import Tabular
 
 /// What `runner plan` and `runner status` show: each stage, its key when it can be known
@@ -78,19 +79,28 @@ public enum PlanInspection {
         if let waiting = stage.dependencies.sorted().first(where: { outputs[$0] == nil }) { return Lookup(waiting: waiting) }
         var inputs = stage.external
         for input in stage.inputs { inputs[input.role] = outputs[input.stage]! }
-        guard let params = stage.params ?? refitParams(graph, store, outputs) else { return Lookup(waiting: graph.selectIndex) }
+        let params: Data
+        switch stage.parameters {
+        case .fixed(let data):
+            params = data
+        case .winner(let select):
+            guard let index = graph.index(of: stage.name),
+                  let data = try? graph.parameters(of: index, leaderboard: { winner(of: $0, store, outputs) }) else { return Lookup(waiting: select) }
+            params = data
+        }
         let paramsDigest = Hashing.sha256(params)
         let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
-        let output = store.cachedRecord(for: key)?.outputs[stage.kind.output]
+        let output = store.cachedRecord(for: key)?.outputs[stage.output]
         return Lookup(key: key, params: paramsDigest, inputs: inputs, output: output)
     }
 
-    private static func refitParams(_ graph: ExperimentGraph, _ store: ContentStore, _ outputs: [Int: String]) -> Data? {
-        // Only the winner's index matters here; decoding every score would cost more than the rest of the plan.
+    /// The leaderboard of a finished select stage, decoded only as far as the winner's index:
+    /// decoding every score would cost more than the rest of the plan.
+    private static func winner(of select: Int, _ store: ContentStore, _ outputs: [Int: String]) -> Leaderboard? {
         struct Winner: Decodable { var best: Int }
-        guard let digest = outputs[graph.selectIndex], let data = try? store.read(digest),
+        guard let digest = outputs[select], let data = try? store.read(digest),
               let winner = try? CanonicalJSON.decode(Winner.self, from: data) else { return nil }
-        return try? graph.refitParams(best: winner.best)
+        return Leaderboard(scoring: "", metrics: [], candidates: [], best: winner.best)
     }
 
     private static func reason(_ stage: Stage, key: String, params: String, inputs: [String: String], previous: LockFile.StageEntry?, haveLock: Bool) -> String {

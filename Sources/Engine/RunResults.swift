@@ -40,7 +40,7 @@ public struct RunResults: Codable, Sendable, Equatable {
 
     public var runnerVersion: String
     public var experiment: String
-    public var task: Task
+    public var task: LearningTask
     public var runID: String
     public var started: String
     public var seconds: Double
@@ -67,14 +67,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         var fitSeconds: [String: Double] = [:]
         for outcome in execution.outcomes where outcome.kind == .fit { fitSeconds[outcome.name] = outcome.seconds }
         let means = leaderboard.candidates.map { $0.scores[leaderboard.scoring]?.mean ?? .nan }
-        let greater = Metric(rawValue: leaderboard.scoring)?.greaterIsBetter ?? true
-        // Best first; ties keep candidate order (scikit-learn's rank); undefined scores last.
-        let order = means.indices.sorted { a, b in
-            let x = means[a], y = means[b]
-            if x.isNaN != y.isNaN { return !x.isNaN }
-            if x != y && !x.isNaN { return greater ? x > y : x < y }
-            return a < b
-        }
+        let order = ModelSearch.ranking(means: means, Metric(rawValue: leaderboard.scoring) ?? .accuracy)
         var ranks = [Int](repeating: 0, count: means.count)
         for (position, index) in order.enumerated() { ranks[index] = position + 1 }
         let fitNames = graph.stages.filter { $0.kind == .fit }.map(\.name)
@@ -101,7 +94,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         scoring = leaderboard.scoring
         metrics = leaderboard.metrics
         var artifacts: [String: String] = [:]
-        for outcome in execution.outcomes where outcome.kind != .fit { artifacts[outcome.kind.output] = outcome.output }
+        for outcome in execution.outcomes where outcome.kind != .fit { artifacts[outcome.artifact] = outcome.output }
         self.artifacts = artifacts
         stages = execution.outcomes.map { StageEntry(name: $0.name, kind: $0.kind, key: $0.key, output: $0.output, cached: $0.cached, seconds: $0.seconds) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 import Spec
 import Tabular
 
@@ -58,6 +59,7 @@ public enum Session {
         } catch {
             throw .failed(error.description)
         }
+        let specDigest = Hashing.sha256(bytes)
         guard source.identity == before else {
             throw .failed("\(experiment.data.resolvedPath) changed while it was being checked; rerun when it is stable")
         }
@@ -68,9 +70,9 @@ public enum Session {
             throw .failed(error.description)
         }
         do {
-            let graph = try ExperimentGraph.plan(check, source: source)
+            let graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys))
             return PreparedRun(
-                specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: Hashing.sha256(bytes), bytes: bytes.count),
+                specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: specDigest, bytes: bytes.count),
                 check: check, graph: graph, store: store, keys: keys)
         } catch {
             throw .failed(error.description)
@@ -89,7 +91,7 @@ public enum Session {
     /// Runs a prepared spec; the results know every stage's digest and timing.
     public static func execute(_ prepared: PreparedRun, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(ExecutionFailure) -> (RunResults, Execution) {
         let started = Date()
-        let execution = try Executor(graph: prepared.graph, store: prepared.store, options: options, cancellation: cancellation, report: report).run()
+        let execution = try Executor(graph: prepared.graph, store: prepared.store, options: options, keys: prepared.keys, cancellation: cancellation, report: report).run()
         let results = RunResults(graph: prepared.graph, execution: execution, runID: newRunID(started), started: started, seconds: Date().timeIntervalSince(started), spec: prepared.spec)
         return (results, execution)
     }

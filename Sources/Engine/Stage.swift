@@ -1,54 +1,32 @@
 import Crypto
 import Foundation
-import Learn
-import Tabular
+import Packaging
 
+/// The kinds of stage a graph can hold. Each kind's facts and computation live in one
+/// definition (`Stages/`); this enum is only its stable name in keys, records and locks.
 public enum StageKind: String, Codable, Sendable, CaseIterable {
-    /// Reads the data source; drops columns and rows the spec removes.
-    case load
-    /// Train/test rows and the cross-validation folds of the training rows.
-    case split
-    /// Fits one candidate on one fold's training rows and scores its validation rows.
-    case fit
-    /// Aggregates fold scores per candidate and picks the winner.
-    case select
-    /// Fits the winner on all training rows.
-    case refit
-    /// Scores the refitted winner on the test rows.
-    case evaluate
+    case load, split, fit, select, refit, evaluate, package
 
-    /// Part of every key: bump when a stage's computation changes what it outputs for the
+    var definition: any StageDefinition.Type {
+        switch self {
+        case .load: return LoadStage.self
+        case .split: return SplitStage.self
+        case .fit: return FitStage.self
+        case .select: return SelectStage.self
+        case .refit: return RefitStage.self
+        case .evaluate: return EvaluateStage.self
+        case .package: return PackageStage.self
+        }
+    }
+
+    /// Part of every key: bumped when a stage's computation changes what it outputs for the
     /// same inputs, so older cached results are not reused.
-    public var version: Int {
-        switch self {
-        // 2: fitted trees and matrices are stored as packed arrays.
-        case .refit: return 2
-        default: return 1
-        }
-    }
+    public var version: Int { definition.version }
 
-    /// Each stage has one output, named after what it holds.
-    public var output: String {
-        switch self {
-        case .load: return "dataset"
-        case .split: return "split"
-        case .fit: return "scores"
-        case .select: return "leaderboard"
-        case .refit: return "model"
-        case .evaluate: return "evaluation"
-        }
-    }
+    /// The output's name, for kinds whose stages all name it the same way.
+    public var output: String { definition.output }
 
-    var form: Artifact.Form {
-        switch self {
-        case .load: return .table
-        case .split: return .split
-        case .fit: return .fold
-        case .select: return .leaderboard
-        case .refit: return .model
-        case .evaluate: return .evaluation
-        }
-    }
+    var form: Artifact.Form { definition.form }
 }
 
 /// One node of the experiment's DAG.
@@ -60,21 +38,48 @@ public struct Stage: Sendable {
         public var stage: Int
     }
 
+    /// Where a stage's parameters come from.
+    enum Parameters: Sendable {
+        /// Known when the graph is planned.
+        case fixed(Data)
+        /// The winning candidate's pipeline, known once the named select stage has run
+        /// (refit: its key covers exactly what is fitted, so changing a losing candidate
+        /// does not refit the winner).
+        case winner(select: Int)
+    }
+
     /// Unique in the graph and stable across edits that do not touch the stage (lock entries
     /// are matched by name).
     public var name: String
     public var kind: StageKind
-    /// Canonical JSON parameters; nil for `refit` until the leaderboard names the winner.
-    var params: Data?
+    var parameters: Parameters
     public var inputs: [Input]
+    /// The output's name in records and results (a package stage names its format).
+    public var output: String
     /// Inputs from outside the graph (the data file), role → digest.
     public var external: [String: String] = [:]
     /// Stages that must finish first without being inputs of the key (refit reads the
     /// winner from select to know its parameters).
     public var after: [Int] = []
 
+    init(name: String, kind: StageKind, parameters: Parameters, inputs: [Input], output: String? = nil, external: [String: String] = [:], after: [Int] = []) {
+        self.name = name
+        self.kind = kind
+        self.parameters = parameters
+        self.inputs = inputs
+        self.output = output ?? kind.output
+        self.external = external
+        self.after = after
+    }
+
     /// Every stage this one waits for.
     var dependencies: Set<Int> { Set(inputs.map(\.stage) + after) }
+
+    /// The parameters when they are known at planning time.
+    var fixedParameters: Data? {
+        if case .fixed(let data) = parameters { return data }
+        return nil
+    }
 
     /// The key: SHA-256 over kind, implementation version, parameters and input digests,
     /// as lines `kind`, `version`, `params <digest>`, then `input <role> <digest>` sorted by
@@ -96,64 +101,14 @@ public struct Stage: Sendable {
     }
 }
 
-// MARK: stage parameters (what each computation depends on besides its inputs)
+/// Input roles shared by the stages that produce and read them.
+enum StageRole {
+    static let dataset = "dataset"
+    static let split = "split"
+    static let model = "model"
+    static let leaderboard = "leaderboard"
+    static let evaluation = "evaluation"
 
-struct LoadParams: Codable, Sendable {
-    struct RowFilter: Codable, Sendable {
-        var columns: ColumnSelection
-        var threshold: Double
-    }
-
-    var format: DataFormat
-    var delimiter: UInt8?
-    var naValues: [String]
-    var columnKinds: [String: ColumnKind]
-    var target: String
-    var drop: [String]
-    var rowFilters: [RowFilter]
-}
-
-struct SplitParams: Codable, Sendable {
-    var target: String
-    var task: Task
-    var testSize: DataSplit.TestSize
-    var stratify: Bool
-    var shuffle: Bool
-    var seed: UInt64
-    var folds: Int
-    var stratifiedFolds: Bool
-    var shuffleFolds: Bool
-}
-
-struct FitParams: Codable, Sendable {
-    var target: String
-    var task: Task
-    var pipeline: PipelineConfig
-    var fold: Int
-    var metrics: [Metric]
-}
-
-struct SelectParams: Codable, Sendable {
-    struct Candidate: Codable, Sendable {
-        var model: String
-        var type: String
-        var params: [String: String]
-    }
-
-    var candidates: [Candidate]
-    var scoring: Metric
-    var metrics: [Metric]
-    var folds: Int
-}
-
-struct RefitParams: Codable, Sendable {
-    var target: String
-    var task: Task
-    var pipeline: PipelineConfig
-}
-
-struct EvaluateParams: Codable, Sendable {
-    var target: String
-    var task: Task
-    var metrics: [Metric]
+    /// The scores of one candidate on one fold, as the select stage reads them.
+    static func scores(candidate: Int, fold: Int) -> String { "c\(candidate)f\(fold)" }
 }

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import Packaging
+import Learn
 
 /// What the stage cache keeps for one stage key: the digests of its outputs, and how the
 /// computation went (for reports; never part of a key or digest).
@@ -29,7 +31,7 @@ public struct StageRecord: Codable, Sendable, Equatable {
     /// (`key kind seconds name=digest,...`) that cache lookups read without decoding JSON,
     /// then the whole record as JSON. A damaged record is detected, never trusted.
     func fileContents() -> Data {
-        let outputsText = outputs.keys.sorted().map { "\($0)=\(outputs[$0]!)" }.joined(separator: ",")
+        let outputsText = Wording.keyValues(outputs, separator: ",")
         var rest = Data("\(key) \(kind) \(seconds.bitPattern) \(outputsText)\n".utf8)
         rest.append(CanonicalJSON.encode(self))
         var contents = Data((Hashing.sha256(rest) + "\n").utf8)

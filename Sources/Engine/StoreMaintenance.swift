@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 
 /// What `runner fsck` found.
 public struct FsckReport: Sendable, Codable, Equatable {

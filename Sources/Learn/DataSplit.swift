@@ -27,10 +27,10 @@ public enum DataSplit {
         case .rows(let rows): testCount = rows
         }
         guard testCount >= 1, testCount < n else {
-            throw LearnError("a test split of \(testCount) rows out of \(n) leaves \(n - testCount) for training; change split.test_size")
+            throw LearnError.settings("a test split of \(testCount) rows out of \(n) leaves \(n - testCount) for training; change split.test_size")
         }
         if !shuffle {
-            guard !stratify else { throw LearnError("a stratified split needs shuffle: true") }
+            guard !stratify else { throw LearnError.settings("a stratified split needs shuffle: true") }
             return (Array(0..<(n - testCount)), Array((n - testCount)..<n))
         }
         var generator = SeededGenerator(seed: seed, stream: "train-test split")
@@ -38,7 +38,7 @@ public enum DataSplit {
         if stratify, case .classes(let labels, let classes) = target {
             let members = rowsByClass(labels, classCount: classes.count)
             for (c, rows) in members.enumerated() where rows.count == 1 {
-                throw LearnError("class '\(classes[c])' has only 1 row; a stratified split needs at least 2 per class (remove or merge the class, or set split.stratify: false)")
+                throw LearnError.settings("class '\(classes[c])' has only 1 row; a stratified split needs at least 2 per class (remove or merge the class, or set split.stratify: false)")
             }
             let quotas = proportionalQuotas(members.map(\.count), total: testCount)
             for (rows, quota) in zip(members, quotas) {
@@ -59,16 +59,16 @@ public enum DataSplit {
     /// rows round-robin, so every fold holds each class within one row of its share.
     public static func folds(_ target: Target, count: Int, stratified: Bool, shuffle: Bool, seed: UInt64) throws(LearnError) -> [Fold] {
         let n = target.count
-        guard count >= 2 else { throw LearnError("cross-validation needs at least 2 folds") }
+        guard count >= 2 else { throw LearnError.settings("cross-validation needs at least 2 folds") }
         guard n >= count else {
-            throw LearnError("cross-validation with \(count) folds needs at least \(count) training rows, and there are \(n); lower search.cv")
+            throw LearnError.settings("cross-validation with \(count) folds needs at least \(count) training rows, and there are \(n); lower search.cv")
         }
         var generator = SeededGenerator(seed: seed, stream: "folds")
         var assignment = [Int](repeating: 0, count: n)
         if stratified, case .classes(let labels, let classes) = target {
             let members = rowsByClass(labels, classCount: classes.count)
             for (c, rows) in members.enumerated() where !rows.isEmpty && rows.count < count {
-                throw LearnError("class '\(classes[c])' has \(rows.count) training row\(rows.count == 1 ? "" : "s"), fewer than the \(count) folds; lower search.cv, merge rare classes, or set search.stratified: false")
+                throw LearnError.settings("class '\(classes[c])' has \(rows.count) training row\(rows.count == 1 ? "" : "s"), fewer than the \(count) folds; lower search.cv, merge rare classes, or set search.stratified: false")
             }
             var next = 0
             for rows in members {

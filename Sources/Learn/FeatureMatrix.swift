@@ -5,22 +5,22 @@ import Tabular
 enum FeatureMatrix {
     static func build(_ table: Table, allowMissing: Bool, model: String) throws(LearnError) -> Matrix {
         guard table.columnCount > 0 else {
-            throw LearnError("no feature columns reach the model; check data.drop and the preprocessing steps")
+            throw LearnError.data("no feature columns reach the model; check data.drop and the preprocessing steps")
         }
         let rows = table.rowCount, width = table.columnCount
         var values = [Double](repeating: 0, count: rows * width)
         for (index, column) in table.columns.enumerated() {
             guard let data = column.numericValues else {
-                throw LearnError("column '\(column.name)' is categorical and reaches \(model) unencoded; add `- one_hot: {columns: [\(column.name)]}` (or ordinal) to preprocess")
+                throw LearnError.data("column '\(column.name)' is categorical and reaches \(model) unencoded; add `- one_hot: {columns: [\(column.name)]}` (or ordinal) to preprocess")
             }
             for row in 0..<rows {
                 let value = data[row]
                 if value.isNaN, !allowMissing {
                     let missing = column.missingCount
-                    throw LearnError("column '\(column.name)' has \(missing) missing value\(missing == 1 ? "" : "s") when it reaches \(model), which cannot take them; add `- impute: {columns: [\(column.name)]}` to preprocess")
+                    throw LearnError.data("column '\(column.name)' has \(missing) missing value\(missing == 1 ? "" : "s") when it reaches \(model), which cannot take them; add `- impute: {columns: [\(column.name)]}` to preprocess")
                 }
                 if value.isInfinite {
-                    throw LearnError("column '\(column.name)' holds an infinite value (row \(row + 1) of the fitted data); remove or clip it before fitting")
+                    throw LearnError.data("column '\(column.name)' holds an infinite value (row \(row + 1) of the fitted data); remove or clip it before fitting")
                 }
                 values[row * width + index] = value
             }

@@ -56,7 +56,7 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             for (index, name) in columns.enumerated() {
                 output = try output.replacing(name) { column throws(LearnError) in
                     guard var values = column.numericValues else {
-                        throw LearnError("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
+                        throw LearnError.data("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
                     }
                     let offset = offsets[index], scale = scales[index]
                     values.withUnsafeMutableBufferPointer { buffer in
@@ -86,15 +86,15 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             }
             return Column(name: column.name, categorical: categorical)
         case (.numeric, .text(let text)):
-            throw LearnError("column '\(column.name)' is numeric here but was text when the imputer learned '\(text)' for it")
+            throw LearnError.data("column '\(column.name)' is numeric here but was text when the imputer learned '\(text)' for it")
         case (.categorical, .number):
-            throw LearnError("column '\(column.name)' is text here but was numeric when the imputer was fitted")
+            throw LearnError.data("column '\(column.name)' is text here but was numeric when the imputer was fitted")
         }
     }
 
     private static func oneHot(_ table: Table, _ spec: OneHotColumn, ignoreUnknown: Bool) throws(LearnError) -> Table {
         guard let position = table.index(of: spec.name) else {
-            throw LearnError("column '\(spec.name)' is missing from the input")
+            throw LearnError.missingColumn(column: spec.name, message: "column '\(spec.name)' is missing from the input")
         }
         let column = table.columns[position]
         let lookup = Dictionary(uniqueKeysWithValues: spec.categories.enumerated().map { ($1, $0) })
@@ -103,7 +103,7 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             let key = CategoryKey.text(of: column, at: row)
             guard let index = lookup[key] else {
                 if ignoreUnknown { continue }
-                throw LearnError("column '\(spec.name)' has the value '\(key)', not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
+                throw LearnError.unseenCategory(column: spec.name, value: key, message: "column '\(spec.name)' has the value '\(key)', not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
             }
             outputs[index][row] = 1
         }
@@ -116,7 +116,7 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
         do {
             return try Table(columns: columns)
         } catch {
-            throw LearnError("one-hot encoding '\(spec.name)' made a column name that already exists: \(error.description); rename the column")
+            throw LearnError.data("one-hot encoding '\(spec.name)' made a column name that already exists: \(error.description); rename the column")
         }
     }
 
@@ -130,7 +130,7 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             } else if let unknownValue {
                 values[row] = unknownValue
             } else {
-                throw LearnError("column '\(column.name)' has the value '\(key)', not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
+                throw LearnError.unseenCategory(column: column.name, value: key, message: "column '\(column.name)' has the value '\(key)', not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
             }
         }
         return Column(name: column.name, numeric: values)
@@ -139,8 +139,9 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
 
 /// Category text of a cell: the string for categorical columns, the number's shortest text
 /// for numeric ones, "nan" for a missing value (scikit-learn's missing category).
-enum CategoryKey {
-    static let missing = "nan"
+public enum CategoryKey {
+    /// The category a missing value encodes as, here and in exported graphs.
+    public static let missing = "nan"
 
     static func text(of column: Column, at row: Int) -> String {
         column.text(at: row) ?? missing
@@ -150,7 +151,7 @@ enum CategoryKey {
 extension Table {
     /// The table with one column replaced by `transform`'s result.
     func replacing(_ name: String, _ transform: (Column) throws(LearnError) -> Column) throws(LearnError) -> Table {
-        guard let position = index(of: name) else { throw LearnError("column '\(name)' is missing from the input") }
+        guard let position = index(of: name) else { throw LearnError.missingColumn(column: name, message: "column '\(name)' is missing from the input") }
         var columns = self.columns
         columns[position] = try transform(columns[position])
         return try! Table(columns: columns)

@@ -23,11 +23,10 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
     public var iterationsWithoutChange = 10
     public var tolerance = 1e-7
     public var seed: UInt64 = 0
-    public var threads = 1
 
     public init(learningRate: Double = 0.1, maxIterations: Int = 100, maxLeafNodes: Int? = 31, maxDepth: Int? = nil, minSamplesLeaf: Int = 20,
                 l2Regularization: Double = 0, maxBins: Int = 255, earlyStopping: EarlyStopping = .auto, validationFraction: Double = 0.1,
-                iterationsWithoutChange: Int = 10, tolerance: Double = 1e-7, seed: UInt64 = 0, threads: Int = 1) {
+                iterationsWithoutChange: Int = 10, tolerance: Double = 1e-7, seed: UInt64 = 0) {
         self.learningRate = learningRate
         self.maxIterations = maxIterations
         self.maxLeafNodes = maxLeafNodes
@@ -40,12 +39,12 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         self.iterationsWithoutChange = iterationsWithoutChange
         self.tolerance = tolerance
         self.seed = seed
-        self.threads = threads
     }
 
-    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> BoostedTrees {
-        guard learningRate > 0 else { throw LearnError("hist_gradient_boosting.learning_rate must be > 0, found \(learningRate)") }
-        guard (2...255).contains(maxBins) else { throw LearnError("hist_gradient_boosting.max_bins must be from 2 to 255, found \(maxBins)") }
+    /// Histograms and splits use `threads` threads; the model does not depend on how many.
+    public func fit(_ x: Matrix, _ target: Target, threads: Int = 1) throws(LearnError) -> BoostedTrees {
+        guard learningRate > 0 else { throw LearnError.settings("hist_gradient_boosting.learning_rate must be > 0, found \(learningRate)") }
+        guard (2...255).contains(maxBins) else { throw LearnError.settings("hist_gradient_boosting.max_bins must be from 2 to 255, found \(maxBins)") }
         let loss: BoostingLoss
         let link: BoostedTrees.Link
         switch target {

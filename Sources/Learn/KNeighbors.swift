@@ -9,23 +9,18 @@ public struct KNeighborsConfig: Sendable, Equatable, Codable {
     public var distanceWeighted = false
     /// Minkowski power: 1 Manhattan, 2 Euclidean.
     public var power = 2.0
-    public var threads = 1
 
-    public init(neighbors: Int = 5, distanceWeighted: Bool = false, power: Double = 2, threads: Int = 1) {
+    public init(neighbors: Int = 5, distanceWeighted: Bool = false, power: Double = 2) {
         self.neighbors = neighbors
         self.distanceWeighted = distanceWeighted
         self.power = power
-        self.threads = threads
     }
 
     public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> KNeighborsModel {
         guard x.rows >= neighbors else {
-            throw LearnError("k_neighbors needs at least n_neighbors = \(neighbors) training rows, and this fit has \(x.rows); lower n_neighbors")
+            throw LearnError.settings("k_neighbors needs at least n_neighbors = \(neighbors) training rows, and this fit has \(x.rows); lower n_neighbors")
         }
-        // Fitted state never records a thread count, so stored models do not depend on it.
-        var settings = self
-        settings.threads = 1
-        return KNeighborsModel(config: settings, training: x, target: target)
+        return KNeighborsModel(config: self, training: x, target: target)
     }
 }
 

@@ -15,7 +15,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     case logLoss = "log_loss"
     case rmse, mse, mae, r2, mape
 
-    public var task: Task {
+    public var task: LearningTask {
         switch self {
         case .rmse, .mse, .mae, .r2, .mape: return .regression
         default: return .classification
@@ -35,9 +35,9 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     /// Metrics that need class probabilities.
     public var needsProbabilities: Bool { self == .rocAUC || self == .logLoss }
 
-    public static func defaultScoring(for task: Task) -> Metric { task == .classification ? .accuracy : .r2 }
+    public static func defaultScoring(for task: LearningTask) -> Metric { task == .classification ? .accuracy : .r2 }
 
-    public static func defaults(for task: Task) -> [Metric] {
+    public static func defaults(for task: LearningTask) -> [Metric] {
         task == .classification ? [.accuracy, .precisionMacro, .recallMacro, .f1Macro] : [.rmse, .mae, .r2]
     }
 

@@ -1,84 +1,48 @@
-/// A model's configuration: which estimator, with which hyperparameters.
-public enum ModelConfig: Sendable, Equatable, Codable {
-    case logisticRegression(LogisticRegressionConfig)
-    case linearRegression(LinearRegressionConfig)
-    case ridge(RidgeConfig)
-    case lasso(LassoConfig)
-    case kNeighbors(KNeighborsConfig)
-    case gaussianNB(GaussianNBConfig)
-    case decisionTree(DecisionTreeConfig)
-    case randomForest(RandomForestConfig)
-    case histGradientBoosting(HistGradientBoostingConfig)
+/// A model's configuration: which family, with which hyperparameters. Encoded as
+/// `{"type": family name, "settings": {...}}` so stored configurations decode by name.
+public struct ModelConfig: Sendable, Equatable, Codable {
+    public let settings: any ModelSettings
+
+    public init(_ settings: any ModelSettings) { self.settings = settings }
+
+    public var family: ModelFamily { type(of: settings).family }
 
     /// The spec's name for the model type.
-    public var typeName: String {
-        switch self {
-        case .logisticRegression: return "logistic_regression"
-        case .linearRegression: return "linear_regression"
-        case .ridge: return "ridge"
-        case .lasso: return "lasso"
-        case .kNeighbors: return "k_neighbors"
-        case .gaussianNB: return "gaussian_nb"
-        case .decisionTree: return "decision_tree"
-        case .randomForest: return "random_forest"
-        case .histGradientBoosting: return "hist_gradient_boosting"
-        }
-    }
+    public var typeName: String { family.name }
 
-    public var tasks: Set<Task> {
-        switch self {
-        case .logisticRegression, .gaussianNB: return [.classification]
-        case .linearRegression, .ridge, .lasso: return [.regression]
-        case .kNeighbors, .decisionTree, .randomForest, .histGradientBoosting: return [.classification, .regression]
-        }
-    }
+    public var tasks: Set<LearningTask> { family.tasks }
 
-    var acceptsMissingValues: Bool {
-        if case .histGradientBoosting = self { return true }
-        return false
-    }
+    var acceptsMissingValues: Bool { family.handlesMissingValues }
 
-    /// The same model with its own parallelism set (searches run candidates in parallel and
-    /// keep each fit single-threaded).
-    public func withThreads(_ threads: Int) -> ModelConfig {
-        switch self {
-        case .kNeighbors(var config): config.threads = threads; return .kNeighbors(config)
-        case .randomForest(var config): config.threads = threads; return .randomForest(config)
-        case .histGradientBoosting(var config): config.threads = threads; return .histGradientBoosting(config)
-        default: return self
-        }
-    }
-
-    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> FittedModel {
+    public func fit(_ x: Matrix, _ target: Target, context: FitContext = FitContext()) throws(LearnError) -> FittedModel {
         guard tasks.contains(target.task) else {
-            throw LearnError("\(typeName) does not do \(target.task.rawValue)")
+            throw LearnError.settings("\(typeName) does not do \(target.task.rawValue)")
         }
-        switch (self, target) {
-        case (.logisticRegression(let config), .classes(let labels, let classes)):
-            return .linear(config.fit(x, labels: labels, classCount: classes.count))
-        case (.gaussianNB(let config), .classes(let labels, let classes)):
-            return .gaussianNB(config.fit(x, labels: labels, classCount: classes.count))
-        case (.linearRegression(let config), .values(let values)):
-            return .linear(config.fit(x, values))
-        case (.ridge(let config), .values(let values)):
-            return .linear(config.fit(x, values))
-        case (.lasso(let config), .values(let values)):
-            return .linear(config.fit(x, values))
-        case (.kNeighbors(let config), _):
-            return .kNeighbors(try config.fit(x, target))
-        case (.decisionTree(let config), _):
-            return .trees(try config.fit(x, target))
-        case (.randomForest(let config), _):
-            return .trees(try config.fit(x, target))
-        case (.histGradientBoosting(let config), _):
-            return .boosting(try config.fit(x, target))
-        default:
-            throw LearnError("\(typeName) does not do \(target.task.rawValue)")
+        return try settings.fit(x, target, context: context)
+    }
+
+    public static func == (a: ModelConfig, b: ModelConfig) -> Bool { a.settings.isEqual(to: b.settings) }
+
+    private enum CodingKeys: String, CodingKey { case type, settings }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try container.decode(String.self, forKey: .type)
+        guard let family = ModelFamily.named(name) else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown model type '\(name)'")
         }
+        settings = try container.decode(family.settingsType, forKey: .settings)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(typeName, forKey: .type)
+        try container.encode(settings, forKey: .settings)
     }
 }
 
-/// A fitted model's learned state, as plain data.
+/// A fitted model's learned state, as plain data. A form may serve several families (every
+/// linear family gives `.linear`); a new family adds a form only when none fits.
 public enum FittedModel: Sendable, Equatable, Codable {
     case linear(LinearModel)
     case kNeighbors(KNeighborsModel)

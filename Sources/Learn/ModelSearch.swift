@@ -74,7 +74,7 @@ public struct SearchResult: Sendable, Equatable {
 /// preprocessing and model are fitted on each fold's training rows only.
 public enum ModelSearch {
     public static func run(features: Table, target: Target, candidates: [SearchCandidate], settings: SearchSettings) throws(LearnError) -> SearchResult {
-        guard !candidates.isEmpty else { throw LearnError("the search has no candidates") }
+        guard !candidates.isEmpty else { throw LearnError.settings("the search has no candidates") }
         let folds = try DataSplit.folds(target, count: settings.folds, stratified: settings.stratified && target.task == .classification, shuffle: settings.shuffle, seed: settings.seed)
         let foldData = folds.map { fold in
             (trainFeatures: features.taking(rows: fold.train), trainTarget: target.taking(rows: fold.train),
@@ -89,7 +89,7 @@ public enum ModelSearch {
                     candidate.pipeline, train: (data.trainFeatures, data.trainTarget),
                     validation: (data.validationFeatures, data.validationTarget), metrics: settings.metrics))
             } catch {
-                return .failure(LearnError("model '\(candidate.model)'\(describe(candidate.params)), fold \(task % folds.count + 1) of \(folds.count): \(error.message)"))
+                return .failure(error.prefixed("model '\(candidate.model)'\(describe(candidate.params)), fold \(task % folds.count + 1) of \(folds.count): "))
             }
         }
         var results: [CandidateResult] = []
@@ -110,11 +110,11 @@ public enum ModelSearch {
 
     /// Fits `pipeline` on one fold's training rows and scores it on its validation rows:
     /// the metric values in order, and the wall seconds of the fit.
-    public static func scoreFold(_ pipeline: PipelineConfig, train: (Table, Target), validation: (Table, Target), metrics: [Metric]) throws(LearnError) -> ([Double], Double) {
+    public static func scoreFold(_ pipeline: PipelineConfig, train: (Table, Target), validation: (Table, Target), metrics: [Metric], fit context: FitContext = FitContext()) throws(LearnError) -> ([Double], Double) {
         let start = DispatchTime.now().uptimeNanoseconds
-        let fitted = try pipeline.fit(train.0, train.1)
+        let fitted = try pipeline.fit(train.0, train.1, context: context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let prediction = try fitted.predict(validation.0)
+        let prediction = try fitted.predict(validation.0, threads: context.threads)
         var values: [Double] = []
         for metric in metrics {
             values.append(try Scoring.score(metric, truth: validation.1, prediction: prediction))
@@ -122,16 +122,23 @@ public enum ModelSearch {
         return (values, seconds)
     }
 
-    /// The best mean score; the first candidate wins ties, as scikit-learn's rank.
-    public static func bestIndex(means: [Double], _ metric: Metric) -> Int {
-        var best = 0
-        for index in means.indices.dropFirst() {
-            if metric.greaterIsBetter ? means[index] > means[best] : means[index] < means[best] { best = index }
+    /// Candidate indices best first: by mean score, ties in candidate order (scikit-learn's
+    /// rank), undefined (NaN) scores last. The one ordering for the winner and the leaderboard.
+    public static func ranking(means: [Double], _ metric: Metric) -> [Int] {
+        means.indices.sorted { a, b in
+            let x = means[a], y = means[b]
+            if x.isNaN != y.isNaN { return !x.isNaN }
+            if x != y && !x.isNaN { return metric.greaterIsBetter ? x > y : x < y }
+            return a < b
         }
-        return best
+    }
+
+    /// The best mean score (see `ranking`).
+    public static func bestIndex(means: [Double], _ metric: Metric) -> Int {
+        ranking(means: means, metric).first ?? 0
     }
 
     private static func describe(_ params: [String: String]) -> String {
-        params.isEmpty ? "" : " with " + params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", ")
+        params.isEmpty ? "" : " with " + Wording.keyValues(params)
     }
 }

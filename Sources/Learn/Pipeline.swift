@@ -11,10 +11,10 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
     }
 
     /// Fits every step on `features` (already without the target), then the model.
-    public func fit(_ features: Table, _ target: Target) throws(LearnError) -> FittedPipeline {
-        guard features.rowCount > 0 else { throw LearnError("the training data has no rows") }
+    public func fit(_ features: Table, _ target: Target, context: FitContext = FitContext()) throws(LearnError) -> FittedPipeline {
+        guard features.rowCount > 0 else { throw LearnError.data("the training data has no rows") }
         guard features.rowCount == target.count else {
-            throw LearnError("features have \(features.rowCount) rows but the target has \(target.count)")
+            throw LearnError.data("features have \(features.rowCount) rows but the target has \(target.count)")
         }
         var table = features
         var fitted: [FittedTransformer] = []
@@ -28,7 +28,7 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
         if case .classes(_, let names) = target { classes = names } else { classes = nil }
         return FittedPipeline(
             inputColumns: features.columnNames, steps: fitted, featureNames: table.columnNames,
-            model: try model.fit(x, target), classes: classes, acceptsMissingValues: model.acceptsMissingValues)
+            model: try model.fit(x, target, context: context), classes: classes, acceptsMissingValues: model.acceptsMissingValues)
     }
 }
 
@@ -46,15 +46,18 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
 
     /// The table as the model sees it.
     public func features(_ table: Table) throws(LearnError) -> Matrix {
+        if let absent = inputColumns.first(where: { table.index(of: $0) == nil }) {
+            throw LearnError.missingColumn(column: absent, message: "the input lacks column '\(absent)', which the model needs")
+        }
         var current: Table
         do {
             current = try table.selecting(columns: inputColumns)
         } catch {
-            throw LearnError("the input lacks a column the pipeline needs: \(error.description)")
+            throw LearnError.data("the input lacks a column the pipeline needs: \(error.description)")
         }
         for step in steps { current = try step.transform(current) }
         guard current.columnNames == featureNames else {
-            throw LearnError("preprocessing produced columns \(current.columnNames), but the model was fitted on \(featureNames)")
+            throw LearnError.data("preprocessing produced columns \(current.columnNames), but the model was fitted on \(featureNames)")
         }
         return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model")
     }

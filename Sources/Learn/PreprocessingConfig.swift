@@ -19,7 +19,7 @@ public enum ColumnSelection: Sendable, Equatable, Codable {
         case .all: return table.columnNames
         case .names(let names):
             for name in names where table.index(of: name) == nil {
-                throw LearnError("column '\(name)' is not among the features at this step (it may have been dropped or encoded by an earlier step)")
+                throw LearnError.data("column '\(name)' is not among the features at this step (it may have been dropped or encoded by an earlier step)")
             }
             return names
         }

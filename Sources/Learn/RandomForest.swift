@@ -1,23 +1,4 @@
 import Tabular
-/// One CART tree, scikit-learn's `DecisionTreeClassifier` / `DecisionTreeRegressor`.
-public struct DecisionTreeConfig: Sendable, Equatable, Codable {
-    public var settings: TreeSettings
-    public var seed: UInt64
-
-    public init(settings: TreeSettings, seed: UInt64 = 0) {
-        self.settings = settings
-        self.seed = seed
-    }
-
-    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> TreeEnsemble {
-        let data = TreeData(x, target: target)
-        let weights = TreeEnsemble.classWeights(target, balanced: settings.balanced)
-        var generator = SeededGenerator(seed: seed, stream: "tree")
-        var builder = TreeBuilder(data: data, settings: settings, weights: weights, seed: generator.next())
-        return TreeEnsemble(trees: [builder.build()], classification: data.classCount > 0, featureCount: x.columns)
-    }
-}
-
 /// Bagged CART trees with per-split feature sampling, scikit-learn's `RandomForest*`.
 /// Trees grow in parallel; each draws its bootstrap sample and features from its own seeded
 /// stream, so the forest does not depend on the thread count.
@@ -25,24 +6,23 @@ public struct RandomForestConfig: Sendable, Equatable, Codable {
     public var trees = 100
     public var settings: TreeSettings
     public var bootstrap = true
-    /// Rows drawn per tree: a count, or a fraction of the training rows (nil: all).
-    public var maxSamples: TreeSettings.MaxFeatures?
+    /// Rows drawn per tree when bootstrapping (nil: as many as there are training rows).
+    public var maxSamples: SampleCount?
     public var seed: UInt64 = 0
-    public var threads = 1
 
-    public init(trees: Int = 100, settings: TreeSettings, bootstrap: Bool = true, maxSamples: TreeSettings.MaxFeatures? = nil, seed: UInt64 = 0, threads: Int = 1) {
+    public init(trees: Int = 100, settings: TreeSettings, bootstrap: Bool = true, maxSamples: SampleCount? = nil, seed: UInt64 = 0) {
         self.trees = trees
         self.settings = settings
         self.bootstrap = bootstrap
         self.maxSamples = maxSamples
         self.seed = seed
-        self.threads = threads
     }
 
-    public func fit(_ x: Matrix, _ target: Target) throws(LearnError) -> TreeEnsemble {
+    /// Trees grow on `threads` threads; the forest does not depend on how many.
+    public func fit(_ x: Matrix, _ target: Target, threads: Int = 1) throws(LearnError) -> TreeEnsemble {
         let data = TreeData(x, target: target)
         let baseWeights = TreeEnsemble.classWeights(target, balanced: settings.balanced)
-        let draws = maxSamples?.resolve(x.rows) ?? x.rows
+        let draws = maxSamples?.rows(of: x.rows) ?? x.rows
         let grown = ParallelWork.map(count: trees, threads: threads) { index -> DecisionTree in
             var generator = SeededGenerator(seed: seed, stream: "forest tree \(index)")
             var weights = baseWeights

@@ -8,16 +8,16 @@ public enum Scoring {
         switch (truth, prediction) {
         case (.classes(let labels, let classes), .classes(let predicted, let probabilities)):
             guard metric.task == .classification else {
-                throw LearnError("metric '\(metric.rawValue)' is for regression, but this is a classification experiment")
+                throw LearnError.settings("metric '\(metric.rawValue)' is for regression, but this is a classification experiment")
             }
             return try classification(metric, labels, predicted, probabilities, classCount: classes.count)
         case (.values(let values), .values(let predicted)):
             guard metric.task == .regression else {
-                throw LearnError("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
+                throw LearnError.settings("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
             }
             return try regression(metric, values, predicted)
         default:
-            throw LearnError("the prediction does not match the target's task")
+            throw LearnError.settings("the prediction does not match the target's task")
         }
     }
 
@@ -30,7 +30,7 @@ public enum Scoring {
 
     private static func classification(_ metric: Metric, _ truth: [Int], _ predicted: [Int], _ probabilities: Matrix?, classCount: Int) throws(LearnError) -> Double {
         let n = Double(truth.count)
-        guard !truth.isEmpty else { throw LearnError("cannot score '\(metric.rawValue)' on no rows") }
+        guard !truth.isEmpty else { throw LearnError.settings("cannot score '\(metric.rawValue)' on no rows") }
         let confusion = confusionMatrix(truth: truth, predicted: predicted, classCount: classCount)
         let support = confusion.map { $0.reduce(0, +) }
         let predictedCount = (0..<classCount).map { column in confusion.reduce(0) { $0 + $1[column] } }
@@ -50,7 +50,7 @@ public enum Scoring {
         }
         func binary(_ value: (Int) -> Double) throws(LearnError) -> Double {
             guard classCount == 2 else {
-                throw LearnError("metric '\(metric.rawValue)' is defined for two classes, and the target has \(classCount); use '\(metric.rawValue)_macro' or '\(metric.rawValue)_weighted'")
+                throw LearnError.settings("metric '\(metric.rawValue)' is defined for two classes, and the target has \(classCount); use '\(metric.rawValue)_macro' or '\(metric.rawValue)_weighted'")
             }
             return value(1)
         }
@@ -69,18 +69,18 @@ public enum Scoring {
         case .recallWeighted: return weighted(recall)
         case .f1Weighted: return weighted(f1)
         case .rocAUC:
-            guard let probabilities else { throw LearnError("roc_auc needs class probabilities, which this model does not give") }
+            guard let probabilities else { throw LearnError.settings("roc_auc needs class probabilities, which this model does not give") }
             if classCount == 2 { return try rocAUC(positive: truth.map { $0 == 1 }, scores: column(probabilities, 1)) }
             var total = 0.0
             for c in 0..<classCount {
                 guard support[c] > 0 else {
-                    throw LearnError("roc_auc needs every class in the scored rows, and class \(c + 1) of \(classCount) has none here; lower search.cv or use another metric")
+                    throw LearnError.settings("roc_auc needs every class in the scored rows, and class \(c + 1) of \(classCount) has none here; lower search.cv or use another metric")
                 }
                 total += try rocAUC(positive: truth.map { $0 == c }, scores: column(probabilities, c))
             }
             return total / Double(classCount)
         case .logLoss:
-            guard let probabilities else { throw LearnError("log_loss needs class probabilities, which this model does not give") }
+            guard let probabilities else { throw LearnError.settings("log_loss needs class probabilities, which this model does not give") }
             let epsilon = Double.ulpOfOne
             var total = 0.0
             for (row, label) in truth.enumerated() {
@@ -88,7 +88,7 @@ public enum Scoring {
             }
             return total / n
         default:
-            throw LearnError("metric '\(metric.rawValue)' is for regression, but this is a classification experiment")
+            throw LearnError.settings("metric '\(metric.rawValue)' is for regression, but this is a classification experiment")
         }
     }
 
@@ -101,7 +101,7 @@ public enum Scoring {
     static func rocAUC(positive: [Bool], scores: [Double]) throws(LearnError) -> Double {
         let positives = positive.filter { $0 }.count, negatives = positive.count - positives
         guard positives > 0, negatives > 0 else {
-            throw LearnError("roc_auc is undefined when the scored rows hold a single class; lower search.cv or use another metric")
+            throw LearnError.settings("roc_auc is undefined when the scored rows hold a single class; lower search.cv or use another metric")
         }
         let order = scores.indices.sorted { scores[$0] < scores[$1] }
         var rankSum = 0.0
@@ -118,10 +118,10 @@ public enum Scoring {
     }
 
     private static func regression(_ metric: Metric, _ truth: [Double], _ predicted: [Double]) throws(LearnError) -> Double {
-        guard !truth.isEmpty else { throw LearnError("cannot score '\(metric.rawValue)' on no rows") }
+        guard !truth.isEmpty else { throw LearnError.settings("cannot score '\(metric.rawValue)' on no rows") }
         let n = Double(truth.count)
         if let bad = predicted.first(where: { !$0.isFinite }) {
-            throw LearnError("the model predicted \(bad); check the features for extreme values")
+            throw LearnError.settings("the model predicted \(bad); check the features for extreme values")
         }
         switch metric {
         case .mse, .rmse:
@@ -138,7 +138,7 @@ public enum Scoring {
         case .mape:
             return zip(truth, predicted).reduce(0.0) { $0 + abs($1.0 - $1.1) / max(abs($1.0), Double.ulpOfOne) } / n
         default:
-            throw LearnError("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
+            throw LearnError.settings("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
         }
     }
 }

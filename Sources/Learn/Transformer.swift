@@ -36,7 +36,7 @@ extension PreprocessingConfig {
                 if let order = fixed[name] {
                     let seen = Set(Self.sortedCategories(of: column)).subtracting([CategoryKey.missing])
                     if unknownValue == nil, let unlisted = seen.subtracting(order).sorted().first {
-                        throw LearnError("column '\(name)' holds '\(unlisted)', which its ordinal order does not list; add it to categories, or set handle_unknown: use_encoded_value")
+                        throw LearnError.data("column '\(name)' holds '\(unlisted)', which its ordinal order does not list; add it to categories, or set handle_unknown: use_encoded_value")
                     }
                     orders.append(order)
                 } else {
@@ -49,7 +49,7 @@ extension PreprocessingConfig {
             var offsets: [Double] = [], scales: [Double] = []
             for name in names {
                 guard let values = table[name]!.numericValues else {
-                    throw LearnError("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
+                    throw LearnError.data("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
                 }
                 let (offset, scale) = try Self.scaling(values, method: method, column: name)
                 offsets.append(offset)
@@ -89,12 +89,12 @@ extension PreprocessingConfig {
             case .constant:
                 switch constant {
                 case .number(let number)?: return .number(number)
-                case .text(let text)?: throw LearnError("column '\(column.name)' is numeric, so its fill_value must be a number, not '\(text)'")
+                case .text(let text)?: throw LearnError.data("column '\(column.name)' is numeric, so its fill_value must be a number, not '\(text)'")
                 case nil: return .number(0)
                 }
             case .mean, .median, .mostFrequent:
                 guard !present.isEmpty else {
-                    throw LearnError("column '\(column.name)' has no values in the training data, so \(strategy.rawValue) imputation has nothing to learn from; drop it in data.drop")
+                    throw LearnError.data("column '\(column.name)' has no values in the training data, so \(strategy.rawValue) imputation has nothing to learn from; drop it in data.drop")
                 }
                 if strategy == .mean { return .number(present.reduce(0, +) / Double(present.count)) }
                 let sorted = present.sorted()
@@ -115,7 +115,7 @@ extension PreprocessingConfig {
         case .categorical(let categorical):
             switch strategy {
             case .mean, .median:
-                throw LearnError("\(strategy.rawValue) imputation needs numbers, and column '\(column.name)' is categorical; use strategy: most_frequent or constant for it")
+                throw LearnError.data("\(strategy.rawValue) imputation needs numbers, and column '\(column.name)' is categorical; use strategy: most_frequent or constant for it")
             case .constant:
                 switch constant {
                 case .text(let text)?: return .text(text)
@@ -126,7 +126,7 @@ extension PreprocessingConfig {
                 var counts = [Int](repeating: 0, count: categorical.categories.count)
                 for code in categorical.codes where code != CategoricalColumn.missing { counts[Int(code)] += 1 }
                 guard let top = counts.max(), top > 0 else {
-                    throw LearnError("column '\(column.name)' has no values in the training data, so most_frequent imputation has nothing to learn from; drop it in data.drop")
+                    throw LearnError.data("column '\(column.name)' has no values in the training data, so most_frequent imputation has nothing to learn from; drop it in data.drop")
                 }
                 // Ties go to the smallest text, as scikit-learn's mode.
                 let candidates = counts.indices.filter { counts[$0] == top }.map { categorical.categories[$0] }
@@ -140,7 +140,7 @@ extension PreprocessingConfig {
     private static func scaling(_ values: [Double], method: ScaleMethod, column: String) throws(LearnError) -> (Double, Double) {
         let present = values.filter { !$0.isNaN }
         guard !present.isEmpty else {
-            throw LearnError("column '\(column)' has no values in the training data to learn scaling from; impute or drop it")
+            throw LearnError.data("column '\(column)' has no values in the training data to learn scaling from; impute or drop it")
         }
         switch method {
         case .standard:

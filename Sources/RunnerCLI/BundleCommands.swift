@@ -1,5 +1,5 @@
 import ArgumentParser
-import Bundle
+import Packaging
 import Crypto
 import Foundation
 import Learn
@@ -117,7 +117,7 @@ struct BundleCommand: ParsableCommand {
                 print(jsonText(manifest))
                 return
             }
-            print("\(self.bundle): runner bundle format \(manifest.format), made by runner \(manifest.runnerVersion) at \(manifest.created)")
+            print("\(self.bundle): runner bundle format \(manifest.format), made by runner \(manifest.runnerVersion)\(manifest.created.map { " at \($0)" } ?? "")")
             print("model: \(manifest.modelName) (\(manifest.modelType))\(describe(manifest.params)); task \(manifest.task.rawValue), target '\(manifest.target)'")
             if let classes = manifest.classes { print("classes: \(classes.joined(separator: ", "))") }
             print("preprocessing: \(manifest.preprocessing.isEmpty ? "none" : manifest.preprocessing.joined(separator: " → "))")
@@ -140,7 +140,7 @@ struct BundleCommand: ParsableCommand {
                 print("\(section): " + values.keys.sorted().map { "\($0) \(String(format: "%.4f", values[$0]!))" }.joined(separator: ", "))
             }
             let provenance = manifest.provenance
-            print("provenance: experiment \(provenance.experiment), run \(provenance.runID), spec \(provenance.specDigest.prefix(12)), data \(provenance.dataDigest.prefix(12)), model \(provenance.modelDigest.prefix(12))")
+            print("provenance: experiment \(provenance.experiment)\(provenance.runID.map { ", run \($0)" } ?? ""), spec \(provenance.specDigest.prefix(12)), data \(provenance.dataDigest.prefix(12)), model \(provenance.modelDigest.prefix(12))")
             print(signature == nil ? "signature: none" : "signature: Ed25519, intact (check the signer with `runner bundle verify --public-key`)")
         }
     }

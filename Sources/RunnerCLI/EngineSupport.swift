@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Learn
 import Spec
+import Tabular
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,6 +53,13 @@ func openStoreOrExit(_ path: String) throws -> ContentStore {
 func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: ProgressDisplay) throws -> (RunResults, Execution) {
     let cancellation = CancellationFlag()
     signal(SIGINT, SIG_IGN)
+    // Blocked here, before the executor starts its threads, so every worker inherits the
+    // mask: the dispatch source reads SIGINT from a signalfd on Linux, which sees only
+    // signals no thread takes itself (libdispatch otherwise re-raises them one by one).
+    var interrupt = sigset_t()
+    sigemptyset(&interrupt)
+    sigaddset(&interrupt, SIGINT)
+    pthread_sigmask(SIG_BLOCK, &interrupt, nil)
     let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
     source.setEventHandler {
         if cancellation.isCancelled { exit(130) }
@@ -62,6 +70,7 @@ func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: 
     defer {
         source.cancel()
         signal(SIGINT, SIG_DFL)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
     do {
         let outcome = try Session.execute(prepared, options: options, cancellation: cancellation, report: display.handle)
@@ -90,7 +99,7 @@ func renderLeaderboard(_ results: RunResults) -> String {
     var table = TextTable(header: ["rank", "model", "params", results.scoring, "± std"] + others + ["fit s"])
     table.rightAligned = Set([0] + Array(3..<(6 + others.count)))
     for candidate in results.candidates.sorted(by: { $0.rank < $1.rank }) {
-        let params = candidate.params.keys.sorted().map { "\($0)=\(candidate.params[$0]!)" }.joined(separator: " ")
+        let params = Wording.keyValues(candidate.params, separator: " ")
         let score = candidate.metrics[results.scoring]
         table.rows.append(
             ["\(candidate.rank)", candidate.model, params, format(score?.mean), format(score?.std)]
@@ -104,7 +113,7 @@ func renderLeaderboard(_ results: RunResults) -> String {
 }
 
 func describe(_ params: [String: String]) -> String {
-    params.isEmpty ? "" : " {" + params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", ") + "}"
+    params.isEmpty ? "" : " {" + Wording.keyValues(params) + "}"
 }
 
 private func format(_ value: Double?) -> String {
@@ -114,8 +123,5 @@ private func format(_ value: Double?) -> String {
 
 /// Pretty JSON of an engine value for `--json` output.
 func jsonText<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    String(decoding: JSONFormat.encode(value, pretty: true), as: UTF8.self)
 }

@@ -48,9 +48,7 @@ struct Inspect: ParsableCommand {
         }
         let summary = TableSummary(table: table, threads: options.threads)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(InspectReport(file: path, summary: summary))
+            let data = JSONFormat.encode(InspectReport(file: path, summary: summary), pretty: true)
             print(String(decoding: data, as: UTF8.self))
             return
         }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tabular
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -48,10 +49,10 @@ final class ProgressDisplay: Sendable {
             switch event {
             case .started(let total):
                 state.total = total
-                emit(state, json: ["event": "started", "stages": "\(total)"], line: nil)
+                emit(state, json: ["event": .text("started"), "stages": .number(Double(total))], line: nil)
             case .stageStarted(let name):
                 state.running += 1
-                emit(state, json: ["event": "stage_started", "stage": name], line: nil)
+                emit(state, json: ["event": .text("stage_started"), "stage": .text(name)], line: nil)
             case .stageFinished(let name, let cached, let seconds):
                 state.done += 1
                 if cached {
@@ -61,11 +62,11 @@ final class ProgressDisplay: Sendable {
                     state.computed += 1
                     state.computedSeconds += seconds
                 }
-                emit(state, json: ["event": "stage_finished", "stage": name, "cached": "\(cached)", "seconds": String(format: "%.4f", seconds)],
+                emit(state, json: ["event": .text("stage_finished"), "stage": .text(name), "cached": .flag(cached), "seconds": .number((seconds * 1e4).rounded() / 1e4)],
                      line: cached ? nil : String(format: "[%d/%d] %@ (%.2f s)", state.done, state.total, name, seconds))
             case .warning(let message):
                 if style == .live { printError("\r\u{1B}[K" + "warning: " + message) } else if style != .json { printError("warning: " + message) }
-                emit(state, json: ["event": "warning", "message": message], line: nil)
+                emit(state, json: ["event": .text("warning"), "message": .text(message)], line: nil)
             }
         }
     }
@@ -75,16 +76,15 @@ final class ProgressDisplay: Sendable {
         if style == .live { printError("") }
     }
 
-    private func emit(_ state: State, json: [String: String], line: String?) {
+    private func emit(_ state: State, json: [String: EventValue], line: String?) {
         let elapsed = Date().timeIntervalSince(start)
         switch style {
         case .quiet:
             return
         case .json:
             var fields = json
-            fields["elapsed"] = String(format: "%.3f", elapsed)
-            let body = fields.keys.sorted().map { "\"\($0)\":\(jsonValue(fields[$0]!))" }.joined(separator: ",")
-            printError("{" + body + "}")
+            fields["elapsed"] = .number((elapsed * 1e3).rounded() / 1e3)
+            printError(String(decoding: JSONFormat.encode(fields), as: UTF8.self))
         case .lines:
             if let line { printError(line) }
         case .live:
@@ -99,23 +99,24 @@ final class ProgressDisplay: Sendable {
         }
     }
 
-    private func jsonValue(_ text: String) -> String {
-        if text == "true" || text == "false" || Double(text) != nil { return text }
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            default:
-                if scalar.value < 0x20 { escaped += String(format: "\\u%04x", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return "\"" + escaped + "\""
-    }
-
     private func writeRaw(_ text: String) {
         let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}
+
+/// A field of a JSON progress event.
+private enum EventValue: Encodable {
+    case text(String)
+    case number(Double)
+    case flag(Bool)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .flag(let value): try container.encode(value)
+        }
     }
 }

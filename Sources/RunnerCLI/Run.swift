@@ -44,16 +44,13 @@ struct Run: ParsableCommand {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
         let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        var (results, execution) = try executeOrExit(prepared, options: options, display: display)
+        let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
         let path: String, packages: [String]
         do {
-            (results, packages) = try Session.package(prepared, results, execution, outputFolder: folder)
+            packages = try Session.exportPackages(prepared, execution, outputFolder: folder)
             path = try Session.record(prepared, results, execution, outputFolder: folder)
-        } catch let error as EngineError {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        } catch let error as StoreError {
+        } catch {
             printError("error: \(error.description)")
             throw ExitCodes.failure
         }

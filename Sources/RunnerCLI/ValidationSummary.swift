@@ -4,7 +4,7 @@ import Spec
 /// The one-paragraph report `runner validate` prints for a valid spec.
 struct ValidationSummary {
     let experiment: Experiment
-    let task: Task?
+    let task: LearningTask?
     let rows: Int?
 
     func text(for path: String) -> String {

@@ -13,7 +13,7 @@ struct DataChecks {
 
     struct Outcome {
         var table: Table?
-        var task: Task?
+        var task: LearningTask?
     }
 
     mutating func run() -> Outcome {
@@ -75,7 +75,7 @@ struct DataChecks {
         return targetFound
     }
 
-    private mutating func checkTable(_ table: Table) -> Task? {
+    private mutating func checkTable(_ table: Table) -> LearningTask? {
         let data = experiment.data
         guard let target = table[data.target.value] else { return nil }
         let missingTargets = target.missingCount
@@ -87,7 +87,7 @@ struct DataChecks {
             reader.warning(data.target.location, "\(missingTargets) row\(missingTargets == 1 ? "" : "s") of \(table.rowCount) have no value in target '\(target.name)' and will be left out")
         }
         let inferred = TaskInference.infer(from: target)
-        let task: Task
+        let task: LearningTask
         let because: String
         if let explicit = data.task {
             task = explicit
@@ -134,7 +134,7 @@ struct DataChecks {
     }
 
     /// Follows column types and missing values through the steps, then checks what models receive.
-    private mutating func checkPreprocessing(_ table: Table, task: Task) {
+    private mutating func checkPreprocessing(_ table: Table, task: LearningTask) {
         struct Feature {
             var name: String
             var kind: ColumnKind
@@ -208,7 +208,7 @@ struct DataChecks {
         let incomplete = features.filter { $0.missing > 0 }
         guard let example = incomplete.first else { return }
         for model in experiment.models {
-            guard let type = ModelCatalog.type(named: model.type.value), !type.handlesMissingValues else { continue }
+            guard let type = ModelFamily.named(model.type.value), !type.handlesMissingValues else { continue }
             let others = incomplete.count > 1 ? " (as do \(incomplete.count - 1) more column\(incomplete.count > 2 ? "s" : ""))" : ""
             reader.error(model.type.location,
                          "model '\(model.name.value)' (\(type.name)) cannot take missing values, and column '\(example.name)' still has \(example.missing) after preprocessing\(others); add `- impute: {columns: \(example.kind == .categorical ? "categorical, strategy: most_frequent" : "numeric, strategy: mean")}` (hist_gradient_boosting handles missing values itself)")

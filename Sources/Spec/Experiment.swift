@@ -67,7 +67,7 @@ public struct DataSpec: Sendable {
     public var naValues: [String]?
     public var target: Located<String>
     /// nil: inferred from the target column (see `TaskInference`).
-    public var task: Task?
+    public var task: LearningTask?
     public var drop: [Located<String>]
     public var types: [(column: Located<String>, kind: ColumnKind)]
 

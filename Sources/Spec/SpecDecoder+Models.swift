@@ -23,8 +23,8 @@ extension SpecDecoder {
     private mutating func decodeModel(_ node: Node) -> ModelSpec? {
         guard let entries = reader.mapping(node, in: "a model", allowed: ["name", "type", "params", "grid"], required: ["type"]) else { return nil }
         guard let typeEntry = entries["type"], let typeName = reader.text(typeEntry.value, "model type") else { return nil }
-        guard let type = ModelCatalog.type(named: typeName) else {
-            reader.error(typeEntry.value.location, "unknown model type '\(typeName)'\(Suggestion.hint(for: typeName, among: ModelCatalog.names)); expected one of \(listing(ModelCatalog.names))")
+        guard let type = ModelFamily.named(typeName) else {
+            reader.error(typeEntry.value.location, "unknown model type '\(typeName)'\(Suggestion.hint(for: typeName, among: ModelFamily.names)); expected one of \(listing(ModelFamily.names))")
             return nil
         }
         var name = Located(typeName, at: typeEntry.value.location)
@@ -76,7 +76,7 @@ extension SpecDecoder {
     }
 
     /// Entries of a params or grid mapping whose names the model type knows.
-    private mutating func paramEntries(_ node: Node, type: ModelType, section: String) -> [(String, SourceLocation?, Node)]? {
+    private mutating func paramEntries(_ node: Node, type: ModelFamily, section: String) -> [(String, SourceLocation?, Node)]? {
         guard case .mapping(let mapping) = node else {
             if node.scalarValue == .null { return [] }
             reader.error(node.location, "\(section) must be a mapping of parameter names to values, found \(node.kindName)")
@@ -95,7 +95,7 @@ extension SpecDecoder {
         return result
     }
 
-    private mutating func paramValue(_ node: Node, param: ParamSpec, model: ModelType) -> ParamValue? {
+    private mutating func paramValue(_ node: Node, param: ParamSpec, model: ModelFamily) -> ParamValue? {
         guard let scalar = node.scalarValue else {
             reader.error(node.location, "\(model.name).\(param.name) must be \(param.expectation), found \(node.kindName)")
             return nil

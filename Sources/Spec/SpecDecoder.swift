@@ -95,7 +95,7 @@ struct SpecDecoder {
         if let entry = entries["target"], let text = reader.text(entry.value, "data.target") {
             target = Located(text, at: entry.value.location)
         }
-        let task = entries["task"].flatMap { reader.choice($0.value, "task", as: Task.self) }
+        let task = entries["task"].flatMap { reader.choice($0.value, "task", as: LearningTask.self) }
         var drop: [Located<String>] = []
         if let entry = entries["drop"] { drop = decodeNames(entry.value, "data.drop") }
         var types: [(column: Located<String>, kind: ColumnKind)] = []
@@ -261,8 +261,8 @@ struct SpecDecoder {
     /// Checks that need the whole spec but not the data: one task for every metric and model.
     private mutating func checkConsistency(_ experiment: Experiment) {
         if experiment.package.formats.contains(.onnx) {
-            for model in experiment.models where model.type.value == "k_neighbors" {
-                reader.warning(model.type.location, "k_neighbors has no ONNX export: if '\(model.name.value)' wins, packaging fails; drop it or 'onnx' from package.formats")
+            for model in experiment.models where ModelFamily.named(model.type.value)?.exportsToONNX == false {
+                reader.warning(model.type.location, "\(model.type.value) has no ONNX export: if '\(model.name.value)' wins, packaging fails; drop it or 'onnx' from package.formats")
             }
         }
         guard let task = experiment.data.task else { return }

@@ -11,7 +11,7 @@ public struct SpecCheck: Sendable {
     /// The loaded data, when the data checks ran and it read cleanly.
     public var table: Table?
     /// Set in the spec or inferred from the target.
-    public var task: Task?
+    public var task: LearningTask?
 
     public var isValid: Bool { experiment != nil && !diagnostics.contains { $0.severity == .error } }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }

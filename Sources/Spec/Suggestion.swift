@@ -49,7 +49,5 @@ enum Suggestion {
 
 /// "'a', 'b' or 'c'" for messages.
 func listing(_ words: [String], conjunction: String = "or") -> String {
-    let quoted = words.map { "'\($0)'" }
-    guard quoted.count > 1 else { return quoted.first ?? "" }
-    return quoted.dropLast().joined(separator: ", ") + " \(conjunction) " + quoted.last!
+    Wording.list(words, conjunction: conjunction)
 }

@@ -2,13 +2,13 @@ import Learn
 /// Checks that every metric, model and option fits the experiment's task.
 /// Runs once the task is known: set in the spec, or inferred from the data.
 enum TaskChecks {
-    static let criteria: [Task: [String]] = [
+    static let criteria: [LearningTask: [String]] = [
         .classification: ["gini", "entropy", "log_loss"],
         .regression: ["squared_error"],
     ]
 
     /// `because` explains where the task came from, e.g. "target 'species' holds text".
-    static func check(_ experiment: Experiment, task: Task, because: String, classCount: Int?, reader: inout NodeReader) {
+    static func check(_ experiment: Experiment, task: LearningTask, because: String, classCount: Int?, reader: inout NodeReader) {
         for metric in experiment.metrics where metric.value.task != task {
             reader.error(metric.location, "metric '\(metric.value.rawValue)' is for \(metric.value.task.rawValue), but this is a \(task.rawValue) experiment (\(because))")
         }
@@ -28,9 +28,9 @@ enum TaskChecks {
             reader.error(nil, "search.stratified needs classes, but this is a regression experiment (\(because))")
         }
         for model in experiment.models {
-            guard let type = ModelCatalog.type(named: model.type.value) else { continue }
+            guard let type = ModelFamily.named(model.type.value) else { continue }
             guard type.tasks.contains(task) else {
-                let alternatives = ModelCatalog.all.filter { $0.tasks.contains(task) }.map(\.name)
+                let alternatives = ModelFamily.all.filter { $0.tasks.contains(task) }.map(\.name)
                 reader.error(model.type.location, "model '\(model.name.value)': \(type.name) does not do \(task.rawValue) (\(because)); for \(task.rawValue) use \(listing(alternatives))")
                 continue
             }

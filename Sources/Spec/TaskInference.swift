@@ -7,7 +7,7 @@ import Tabular
 public enum TaskInference {
     public static let maxIntegerClasses = 20
 
-    public static func infer(from target: Column) -> (task: Task, reason: String) {
+    public static func infer(from target: Column) -> (task: LearningTask, reason: String) {
         let name = target.name
         switch target.storage {
         case .categorical:

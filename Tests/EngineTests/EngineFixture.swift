@@ -49,9 +49,9 @@ struct EngineFixture {
         do {
             return try Session.prepare(specPath: specPath, storePath: store ?? storePath)
         } catch .invalid(let diagnostics) {
-            throw EngineError(diagnostics.map(\.description).joined(separator: "\n"))
+            throw EngineError.planning(diagnostics.map(\.description).joined(separator: "\n"))
         } catch .failed(let message) {
-            throw EngineError(message)
+            throw EngineError.planning(message)
         }
     }
 

@@ -18,7 +18,7 @@ final class StageCacheTests: XCTestCase {
 
     func testColdRunComputesEverythingAndWarmRunNothing() throws {
         let cold = try fixture.run()
-        XCTAssertEqual(cold.execution.outcomes.count, 2 + 3 * 3 + 3, "load, split, 3 candidates x 3 folds, select, refit, evaluate")
+        XCTAssertEqual(cold.execution.outcomes.count, 2 + 3 * 3 + 4, "load, split, 3 candidates x 3 folds, select, refit, evaluate, package bundle")
         XCTAssertEqual(EngineFixture.computed(cold.execution).count, cold.execution.outcomes.count)
         let warm = try fixture.run()
         XCTAssertEqual(EngineFixture.computed(warm.execution), [])
@@ -34,7 +34,7 @@ final class StageCacheTests: XCTestCase {
         let computed = Set(EngineFixture.computed(second.execution))
         let expected: Set<String> = ["fit logreg{C=3} fold 1/3", "fit logreg{C=3} fold 2/3", "fit logreg{C=3} fold 3/3", "select"]
         XCTAssertTrue(expected.isSubset(of: computed), "\(computed)")
-        XCTAssertTrue(computed.subtracting(expected).isSubset(of: ["refit", "evaluate"]), "only the winner's refit may rerun: \(computed)")
+        XCTAssertTrue(computed.subtracting(expected).isSubset(of: ["refit", "evaluate", "package bundle"]), "only the winner's refit, its scores and its package may rerun: \(computed)")
         if second.results.best == first.results.best || second.results.best.params == first.results.best.params {
             XCTAssertFalse(computed.contains("refit"), "the winner did not change, so its refit is cached")
         }
@@ -109,11 +109,11 @@ final class StageCacheTests: XCTestCase {
         XCTAssertEqual(second.lock, first.lock)
     }
 
-    func testRenamingTheExperimentRerunsNothing() throws {
+    func testRenamingTheExperimentRepackagesOnly() throws {
         _ = try fixture.run()
         try fixture.write(spec: EngineFixture.baseSpec.replacingOccurrences(of: "name: penguins-small", with: "name: renamed"))
         let second = try fixture.run()
-        XCTAssertEqual(EngineFixture.computed(second.execution), [], "the experiment's name is not an input of any stage")
+        XCTAssertEqual(EngineFixture.computed(second.execution), ["package bundle"], "the name is in the bundle's manifest, and in no other stage's input")
     }
 
     func testResultsDoNotDependOnJobs() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+import Packaging
 
 /// Corruption is detected and recomputed, never used; failures leave a valid store.
 final class StoreIntegrityTests: XCTestCase {

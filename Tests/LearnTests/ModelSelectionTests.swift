@@ -55,12 +55,12 @@ final class ModelSelectionTests: XCTestCase {
         let features = table.dropping(columns: ["species"])
         let steps: [PreprocessingConfig] = [.scale(columns: .numeric, method: .standard)]
         var candidates = [0.01, 0.1, 1, 10].map { c in
-            SearchCandidate(model: "logreg", params: ["C": "\(c)"], pipeline: PipelineConfig(steps: steps, model: .logisticRegression(LogisticRegressionConfig(c: c))))
+            SearchCandidate(model: "logreg", params: ["C": "\(c)"], pipeline: PipelineConfig(steps: steps, model: ModelConfig(LogisticRegressionConfig(c: c))))
         }
         candidates += [3, 9].map { k in
-            SearchCandidate(model: "knn", params: ["n_neighbors": "\(k)"], pipeline: PipelineConfig(steps: steps, model: .kNeighbors(KNeighborsConfig(neighbors: k))))
+            SearchCandidate(model: "knn", params: ["n_neighbors": "\(k)"], pipeline: PipelineConfig(steps: steps, model: ModelConfig(KNeighborsConfig(neighbors: k))))
         }
-        candidates.append(SearchCandidate(model: "nb", params: [:], pipeline: PipelineConfig(steps: [], model: .gaussianNB(GaussianNBConfig()))))
+        candidates.append(SearchCandidate(model: "nb", params: [:], pipeline: PipelineConfig(steps: [], model: ModelConfig(GaussianNBConfig()))))
         return try ModelSearch.run(features: features, target: target, candidates: candidates,
                                    settings: SearchSettings(folds: 5, seed: 42, scoring: .accuracy, metrics: [.f1Macro, .logLoss, .rocAUC], threads: threads))
     }
@@ -83,17 +83,17 @@ final class ModelSelectionTests: XCTestCase {
     func testSearchErrorsNameTheCandidateAndTheFix() throws {
         let table = try! Table(columns: [Column(name: "x", numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), Column(name: "color", strings: ["r", "g", "r", "g", "b", "r", "g", "b", "r", "g"])])
         let target = Target.values([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-        let candidate = SearchCandidate(model: "ridge", params: ["alpha": "1"], pipeline: PipelineConfig(steps: [], model: .ridge(RidgeConfig())))
+        let candidate = SearchCandidate(model: "ridge", params: ["alpha": "1"], pipeline: PipelineConfig(steps: [], model: ModelConfig(RidgeConfig())))
         XCTAssertThrowsError(try ModelSearch.run(features: table, target: target, candidates: [candidate], settings: SearchSettings(folds: 2, scoring: .r2))) { error in
             XCTAssertEqual((error as? LearnError)?.message, "model 'ridge' with alpha=1, fold 1 of 2: column 'color' is categorical and reaches ridge unencoded; add `- one_hot: {columns: [color]}` (or ordinal) to preprocess")
         }
         let gappy = try! Table(columns: [Column(name: "x", numeric: [1, .nan, 3, 4, 5, 6, 7, 8, 9, 10])])
-        XCTAssertThrowsError(try PipelineConfig(steps: [], model: .ridge(RidgeConfig())).fit(gappy, target)) { error in
+        XCTAssertThrowsError(try PipelineConfig(steps: [], model: ModelConfig(RidgeConfig())).fit(gappy, target)) { error in
             XCTAssertEqual((error as? LearnError)?.message, "column 'x' has 1 missing value when it reaches ridge, which cannot take them; add `- impute: {columns: [x]}` to preprocess")
         }
         let infinite = try! Table(columns: [Column(name: "x", numeric: [1, .infinity, 3, 4, 5, 6, 7, 8, 9, 10])])
-        XCTAssertThrowsError(try PipelineConfig(steps: [], model: .ridge(RidgeConfig())).fit(infinite, target))
-        XCTAssertThrowsError(try PipelineConfig(steps: [], model: .logisticRegression(LogisticRegressionConfig())).fit(try! Table(columns: [Column(name: "x", numeric: [1, 2])]), .values([1, 2]))) { error in
+        XCTAssertThrowsError(try PipelineConfig(steps: [], model: ModelConfig(RidgeConfig())).fit(infinite, target))
+        XCTAssertThrowsError(try PipelineConfig(steps: [], model: ModelConfig(LogisticRegressionConfig())).fit(try! Table(columns: [Column(name: "x", numeric: [1, 2])]), .values([1, 2]))) { error in
             XCTAssertEqual((error as? LearnError)?.message, "logistic_regression does not do regression")
         }
     }
@@ -104,7 +104,7 @@ final class ModelSelectionTests: XCTestCase {
             .impute(columns: .numeric, strategy: .mean, fillValue: nil),
             .oneHot(columns: .categorical, ignoreUnknown: true, drop: .none),
             .scale(columns: .names(["x"]), method: .standard),
-        ], model: .ridge(RidgeConfig(alpha: 0.001)))
+        ], model: ModelConfig(RidgeConfig(alpha: 0.001)))
         let fitted = try pipeline.fit(train, .values([1, 3, 5, 7, 4]))
         XCTAssertEqual(fitted.featureNames, ["x", "c_a", "c_b"])
         let test = try! Table(columns: [Column(name: "c", strings: ["z"]), Column(name: "x", numeric: [.nan]), Column(name: "extra", numeric: [9])])
@@ -112,7 +112,7 @@ final class ModelSelectionTests: XCTestCase {
         XCTAssertEqual(predicted.count, 1)
         XCTAssertTrue(predicted[0].isFinite)
         XCTAssertThrowsError(try fitted.predict(try! Table(columns: [Column(name: "x", numeric: [1])]))) { error in
-            XCTAssertEqual((error as? LearnError)?.message, "the input lacks a column the pipeline needs: no column named 'c'")
+            XCTAssertEqual(error as? LearnError, .missingColumn(column: "c", message: "the input lacks column 'c', which the model needs"))
         }
         let encoded = try JSONEncoder().encode(fitted)
         XCTAssertEqual(try JSONDecoder().decode(FittedPipeline.self, from: encoded), fitted, "learned state round-trips as plain data")

@@ -23,7 +23,7 @@ final class ModelTests: XCTestCase {
 
     private func iris() throws -> (x: Matrix, labels: [Int]) {
         let data = try Fixtures.data("iris.csv", target: "species")
-        guard case .classes(let labels, let classes) = try Target.encode(data.target, task: .classification) else { throw LearnError("not classes") }
+        guard case .classes(let labels, let classes) = try Target.encode(data.target, task: .classification) else { throw LearnError.data("not classes") }
         XCTAssertEqual(classes, ["setosa", "versicolor", "virginica"])
         return (Fixtures.standardized(data.x), labels)
     }

@@ -59,8 +59,8 @@ final class TreeTests: XCTestCase {
     func testRandomForestIsThreadInvariantAndRanksFeatures() throws {
         let (x, target) = twoFeatureData(rows: 400, seed: 5)
         let settings = TreeSettings(criterion: .gini, maxFeatures: .sqrt)
-        let one = try RandomForestConfig(trees: 20, settings: settings, seed: 9, threads: 1).fit(x, target)
-        let four = try RandomForestConfig(trees: 20, settings: settings, seed: 9, threads: 4).fit(x, target)
+        let one = try RandomForestConfig(trees: 20, settings: settings, seed: 9).fit(x, target, threads: 1)
+        let four = try RandomForestConfig(trees: 20, settings: settings, seed: 9).fit(x, target, threads: 4)
         XCTAssertEqual(one, four)
         let importances = one.featureImportances
         XCTAssertEqual(importances.reduce(0, +), 1, accuracy: 1e-12)
@@ -88,11 +88,9 @@ final class TreeTests: XCTestCase {
         let multiclass = Target.classes(labels: zip(labels, 0..<600).map { $0 + ($1 % 3 == 0 ? 1 : 0) }, classes: ["a", "b", "c"])
         let regression = Target.values((0..<600).map { x[$0, 0] * 3 + x[$0, 1] })
         for target in [binary, multiclass, regression] {
-            let config = HistGradientBoostingConfig(maxIterations: 30, minSamplesLeaf: 5, earlyStopping: .off, seed: 2, threads: 1)
-            var four = config
-            four.threads = 4
-            let model = try config.fit(x, target)
-            XCTAssertEqual(model, try four.fit(x, target))
+            let config = HistGradientBoostingConfig(maxIterations: 30, minSamplesLeaf: 5, earlyStopping: .off, seed: 2)
+            let model = try config.fit(x, target, threads: 1)
+            XCTAssertEqual(model, try config.fit(x, target, threads: 4))
             XCTAssertEqual(model.iterations, 30)
             let prediction = model.predict(x)
             switch (target, prediction) {
@@ -142,7 +140,7 @@ final class TreeTests: XCTestCase {
         XCTAssertThrowsError(try HistGradientBoostingConfig(learningRate: 0).fit(column([1, 2]), .values([1, 2]))) { error in
             XCTAssertEqual((error as? LearnError)?.message, "hist_gradient_boosting.learning_rate must be > 0, found 0.0")
         }
-        XCTAssertThrowsError(try PipelineConfig(steps: [], model: .histGradientBoosting(HistGradientBoostingConfig())).fit(try! Table(columns: [Column(name: "x", numeric: [])]), .values([]))) { error in
+        XCTAssertThrowsError(try PipelineConfig(steps: [], model: ModelConfig(HistGradientBoostingConfig())).fit(try! Table(columns: [Column(name: "x", numeric: [])]), .values([]))) { error in
             XCTAssertEqual((error as? LearnError)?.message, "the training data has no rows")
         }
     }

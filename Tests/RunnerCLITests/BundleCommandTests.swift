@@ -54,10 +54,14 @@ final class BundleCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("package: out/packaged/model.onnx"), run.stdout)
         let onnx = try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.onnx"))
         XCTAssertGreaterThan(onnx.count, 100)
-        // A warm rerun reuses the packages (an encrypted bundle would differ if rebuilt: new nonce).
+        // A warm rerun reuses the packages; a cold run in a fresh store rebuilds the same bytes
+        // (encrypted and signed bundles are reproducible: the nonce derives from key and content).
         let sealed = try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.bundle"))
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
         XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.bundle")), sealed)
+        let fresh = try runner("run", "exp.yaml", "--quiet", "--store", "fresh-store", "--out", "fresh-out")
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("fresh-out/model.bundle")), sealed, "the same spec, data and keys give the same bundle bytes")
         let bundle = "out/packaged/model.bundle"
 
         let refused = try runner("predict", bundle, "data/penguins.csv")

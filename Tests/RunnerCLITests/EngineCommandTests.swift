@@ -45,7 +45,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("rank  model"), first.stdout)
         XCTAssertTrue(first.stdout.contains("best: "), first.stdout)
-        XCTAssertTrue(first.stdout.contains("17 stages (17 ran, 0 cached)"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("18 stages (18 ran, 0 cached)"), first.stdout)
         let results = try json(String(contentsOfFile: file("out/small/results.json"), encoding: .utf8))
         for key in ["experiment", "task", "runID", "candidates", "best", "artifacts", "runnerVersion", "stages", "spec", "data"] {
             XCTAssertNotNil(results[key], key)
@@ -70,7 +70,7 @@ final class EngineCommandTests: XCTestCase {
 
     func testProgressAsLogLinesAndJSON() throws {
         let plain = try runner("run", "exp.yaml")
-        XCTAssertTrue(plain.stderr.contains("[1/17] load ("), "a line per computed stage when not on a terminal: \(plain.stderr)")
+        XCTAssertTrue(plain.stderr.contains("[1/18] load ("), "a line per computed stage when not on a terminal: \(plain.stderr)")
         try FileManager.default.removeItem(atPath: file(".runner"))
         let json = try runner("run", "exp.yaml", "--log-format", "json")
         XCTAssertEqual(json.status, 0, json.stderr)
@@ -78,7 +78,7 @@ final class EngineCommandTests: XCTestCase {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
         XCTAssertEqual(events.first?["event"] as? String, "started")
-        XCTAssertEqual(events.filter { $0["event"] as? String == "stage_finished" }.count, 17)
+        XCTAssertEqual(events.filter { $0["event"] as? String == "stage_finished" }.count, 18)
         XCTAssertTrue(events.allSatisfy { $0["elapsed"] is Double })
         let quiet = try runner("run", "exp.yaml", "--quiet")
         XCTAssertEqual(quiet.stderr, "", "--quiet prints nothing when all is well")
@@ -87,16 +87,14 @@ final class EngineCommandTests: XCTestCase {
     func testInterruptKeepsFinishedStagesAndExits130() throws {
         let heavy = Self.spec.replacingOccurrences(of: "n_estimators: 20}, grid: {max_depth: [3, null]}", with: "n_estimators: 100}, grid: {max_depth: [3, 6, null]}")
         try heavy.write(to: folder.appendingPathComponent("heavy.yaml"), atomically: true, encoding: .utf8)
-        let errors = folder.appendingPathComponent("errors.txt")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let process = try RunnerProcess.make(["run", "heavy.yaml", "-j", "1"], in: folder)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        usleep(400_000)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let stderr = try String(contentsOf: errors, encoding: .utf8)
-        XCTAssertEqual(process.terminationStatus, 130, stderr)
+        // Interrupt once the first stage has been computed: the run is then certainly under way.
+        let run = try ProgressEvents(["run", "heavy.yaml", "-j", "1"], in: folder)
+        XCTAssertNotNil(run.first { $0.event == "stage_finished" && $0["cached"] as? Bool == false }, "the run computed a stage")
+        kill(run.process.processIdentifier, SIGINT)
+        run.finish()
+        let stderr = run.textLines.joined(separator: "\n")
+        XCTAssertEqual(run.process.terminationStatus, 130, stderr)
+        XCTAssertEqual(run.process.terminationReason, .exit, "a first Ctrl-C lets the run end by itself")
         XCTAssertTrue(stderr.contains("finished stages kept in the store; rerun to continue") || stderr.contains("finished stage kept"), stderr)
         XCTAssertEqual(try runner("fsck", "--store", ".runner").status, 0)
         let rerun = try runner("run", "heavy.yaml")
@@ -110,7 +108,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains("never run (no lock yet)"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("runs after 'load'"), plan.stdout)
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
-        XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (17 stages cached)"))
+        XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (18 stages cached)"))
         try Self.spec.replacingOccurrences(of: "C: [0.1, 1]", with: "C: [0.1, 5]")
             .write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
         let status = try runner("status", "exp.yaml")
@@ -119,7 +117,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("note: the spec changed since"), status.stdout)
         plan = try runner("plan", "exp.yaml", "--format", "json")
         let stages = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(stages.count, 17)
+        XCTAssertEqual(stages.count, 18)
         XCTAssertEqual(stages.filter { $0["state"] as? String == "cached" }.count, 11, "load, split and 9 unchanged fits")
         let dot = try runner("plan", "exp.yaml", "--format", "dot")
         XCTAssertTrue(dot.stdout.hasPrefix("digraph \"small\" {"), dot.stdout)
@@ -132,7 +130,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
         let passed = try runner("verify", "exp.yaml", "--quiet")
         XCTAssertEqual(passed.status, 0, passed.stderr)
-        XCTAssertTrue(passed.stdout.hasPrefix("verified: 17 stage keys and outputs"), passed.stdout)
+        XCTAssertTrue(passed.stdout.hasPrefix("verified: 18 stage keys and outputs"), passed.stdout)
         // Someone edits a metric in the lock: verification must catch it.
         let lockPath = file("exp.lock")
         let lock = try String(contentsOfFile: lockPath, encoding: .utf8)
@@ -158,7 +156,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(runs.status, 0, runs.stderr)
         let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(list.count, 2)
-        XCTAssertEqual(list[0]["cachedStages"] as? Int, 17, "newest first")
+        XCTAssertEqual(list[0]["cachedStages"] as? Int, 18, "newest first")
         let id = try XCTUnwrap(list[1]["id"] as? String)
         let show = try runner("show", String(id.prefix(24)), "--store", ".runner")
         XCTAssertEqual(show.status, 0, show.stderr)
@@ -194,7 +192,7 @@ final class EngineCommandTests: XCTestCase {
         let gc = try runner("gc", "--store", ".runner", "--grace", "0")
         XCTAssertEqual(gc.status, 0, gc.stderr)
         XCTAssertTrue(gc.stdout.hasPrefix("removed 0 blobs"), gc.stdout)
-        XCTAssertTrue(try runner("run", "exp.yaml").stdout.contains("(0 ran, 17 cached)"))
+        XCTAssertTrue(try runner("run", "exp.yaml").stdout.contains("(0 ran, 18 cached)"))
     }
 
     func testBadInputExitCodes() throws {
@@ -247,33 +245,46 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [Any])?.count, 4)
     }
 
-    /// SIGKILL at random instants, 30 times: after each kill the store passes fsck, later
-    /// runs resume from what earlier ones finished, and the final rerun gives the same lock
-    /// as an uninterrupted run.
+    /// SIGKILL at instants chosen from the run's own progress (after a random number of
+    /// computed-stage events, or once every stage has finished and results, lock and index
+    /// are being written) until 20 runs have really been killed: after each kill the store
+    /// passes fsck, later runs resume from what earlier ones finished, and the final rerun
+    /// gives the same lock as an uninterrupted run. Only kills that ended the process count,
+    /// so the machine's speed changes how many rounds it takes, never the verdict.
     func testRunsKilledAtRandomInstantsLeaveAValidStore() throws {
-        // About 1.5 s of work in a debug build, so the kill instants fall inside the run.
         let heavy = Self.spec.replacingOccurrences(of: "n_estimators: 20}, grid: {max_depth: [3, null]}", with: "n_estimators: 100}, grid: {max_depth: [3, 6, null]}")
         try heavy.write(to: folder.appendingPathComponent("heavy.yaml"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try runner("run", "heavy.yaml", "--quiet", "--store", "reference").status, 0)
         let reference = try String(contentsOfFile: file("heavy.lock"), encoding: .utf8)
         try FileManager.default.removeItem(atPath: file("heavy.lock"))
         var generator = SplitMix(seed: 2026)
-        var killed = 0
-        for round in 0..<30 {
-            // A fresh store every 3 rounds: the first kill lands in a cold run, the next ones in resumed runs.
-            if round % 3 == 0 { try? FileManager.default.removeItem(atPath: file("killed")) }
-            let process = try RunnerProcess.make(["run", "heavy.yaml", "--quiet", "--store", "killed", "-j", "2"], in: folder)
-            try process.run()
-            usleep(UInt32(generator.next() % 800_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
+        var killed = 0, lateKills = 0, round = 0
+        while killed < 20 && round < 80 {
+            // A fresh store every 4 rounds: the first kill lands in a cold run, the next ones in resumed runs.
+            if round % 4 == 0 { try? FileManager.default.removeItem(atPath: file("killed")) }
+            let late = round % 4 == 3
+            let run = try ProgressEvents(["run", "heavy.yaml", "--store", "killed", "-j", "2"], in: folder)
+            var total = Int.max, finished = 0, computed = 0
+            let stop = 1 + Int(generator.next() % 12)
+            let reached = run.first { event in
+                if event.event == "started" { total = Int(event["stages"] as? Double ?? 0) }
+                if event.event == "stage_finished" { finished += 1 }
+                if event.isComputedStage { computed += 1 }
+                return late ? finished == total : computed == stop
             }
-            process.waitUntilExit()
+            if reached != nil { kill(run.process.processIdentifier, SIGKILL) }
+            run.finish()
+            if run.diedOfSignal {
+                killed += 1
+                if late { lateKills += 1 }
+            } else {
+                XCTAssertEqual(run.process.terminationStatus, 0, "round \(round): a run that was not killed finishes")
+            }
             let fsck = try runner("fsck", "--store", "killed")
             XCTAssertEqual(fsck.status, 0, "round \(round): \(fsck.stdout)")
+            round += 1
         }
-        XCTAssertGreaterThanOrEqual(killed, 20, "most rounds must really be killed mid-run")
+        XCTAssertGreaterThanOrEqual(killed, 20, "20 runs killed mid-run within \(round) rounds (\(lateKills) while writing results)")
         let final = try runner("run", "heavy.yaml", "--quiet", "--store", "killed")
         XCTAssertEqual(final.status, 0, final.stderr)
         XCTAssertEqual(try String(contentsOfFile: file("heavy.lock"), encoding: .utf8), reference)

@@ -7,7 +7,7 @@ import Tabular
 /// The spec's grid, strategy and preprocessing reach the learning core intact, and the search
 /// gives identical results on 1 and 4 threads.
 final class SearchPlanTests: XCTestCase {
-    private func load(_ name: String) throws -> (Experiment, Table, Task) {
+    private func load(_ name: String) throws -> (Experiment, Table, LearningTask) {
         let check = SpecLoader.load(path: TestPaths.experiments.appendingPathComponent(name).path)
         return (try XCTUnwrap(check.experiment), try XCTUnwrap(check.table), try XCTUnwrap(check.task))
     }
@@ -73,13 +73,13 @@ final class SearchPlanTests: XCTestCase {
         XCTAssertEqual(plan.metrics, [.accuracy, .precisionMacro, .recallMacro, .f1Macro])
     }
 
-    func testModelFactoryAppliesDefaults() throws {
-        XCTAssertEqual(try ModelFactory.make(type: "logistic_regression", params: ["C": .int(3)], task: .classification, seed: 0),
-                       .logisticRegression(LogisticRegressionConfig(c: 3, penalized: true, fitIntercept: true, maxIterations: 100, tolerance: 1e-4, balanced: false)))
-        XCTAssertEqual(try ModelFactory.make(type: "logistic_regression", params: ["penalty": .null, "class_weight": .string("balanced")], task: .classification, seed: 0),
-                       .logisticRegression(LogisticRegressionConfig(penalized: false, balanced: true)))
-        XCTAssertEqual(try ModelFactory.make(type: "k_neighbors", params: ["weights": .string("distance")], task: .regression, seed: 0),
-                       .kNeighbors(KNeighborsConfig(neighbors: 5, distanceWeighted: true, power: 2)))
+    func testDescriptorsApplyDefaults() throws {
+        XCTAssertEqual(try ModelFamily.logisticRegression.configuration(["C": .int(3)], task: .classification, seed: 0),
+                       ModelConfig(LogisticRegressionConfig(c: 3, penalized: true, fitIntercept: true, maxIterations: 100, tolerance: 1e-4, balanced: false)))
+        XCTAssertEqual(try ModelFamily.logisticRegression.configuration(["penalty": .null, "class_weight": .string("balanced")], task: .classification, seed: 0),
+                       ModelConfig(LogisticRegressionConfig(penalized: false, balanced: true)))
+        XCTAssertEqual(try ModelFamily.kNeighbors.configuration(["weights": .string("distance")], task: .regression, seed: 0),
+                       ModelConfig(KNeighborsConfig(neighbors: 5, distanceWeighted: true, power: 2)))
     }
 }
 

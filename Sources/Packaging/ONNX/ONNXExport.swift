@@ -105,7 +105,7 @@ public enum ONNXExport {
     }
 
     /// scikit-learn's (and runner's) name for the missing-value category.
-    static let missingCategory = "nan"
+    static let missingCategory = CategoryKey.missing
 
     // MARK: models
 

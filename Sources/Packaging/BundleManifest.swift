@@ -8,26 +8,43 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         public var experiment: String
         public var specDigest: String
         public var dataDigest: String
-        public var runID: String
-        /// Stage name → key, for the stages that made the model.
-        public var stageKeys: [String: String]
+        /// Store digests of what the model was made from and scored with: dataset, split,
+        /// leaderboard, model, evaluation. Content addresses, so the same inputs give the
+        /// same bundle bytes on any machine.
+        public var artifacts: [String: String]
         /// Digest of the fitted pipeline in the store (the refit stage's output).
         public var modelDigest: String
+        /// Bundles from before packaging was a stage named the run and its stage keys; new
+        /// bundles leave them out so that they are reproducible byte for byte.
+        public var runID: String?
+        public var stageKeys: [String: String]?
 
-        public init(experiment: String, specDigest: String, dataDigest: String, runID: String, stageKeys: [String: String], modelDigest: String) {
+        public init(experiment: String, specDigest: String, dataDigest: String, artifacts: [String: String], modelDigest: String) {
             self.experiment = experiment
             self.specDigest = specDigest
             self.dataDigest = dataDigest
-            self.runID = runID
-            self.stageKeys = stageKeys
+            self.artifacts = artifacts
             self.modelDigest = modelDigest
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            experiment = try container.decode(String.self, forKey: .experiment)
+            specDigest = try container.decode(String.self, forKey: .specDigest)
+            dataDigest = try container.decode(String.self, forKey: .dataDigest)
+            artifacts = try container.decodeIfPresent([String: String].self, forKey: .artifacts) ?? [:]
+            modelDigest = try container.decode(String.self, forKey: .modelDigest)
+            runID = try container.decodeIfPresent(String.self, forKey: .runID)
+            stageKeys = try container.decodeIfPresent([String: String].self, forKey: .stageKeys)
         }
     }
 
     public var format: Int
     public var runnerVersion: String
-    public var created: String
-    public var task: Task
+    /// When the bundle was made: only in bundles from before packaging was a cached,
+    /// reproducible stage (a timestamp would make equal models differ).
+    public var created: String?
+    public var task: LearningTask
     public var target: String
     /// Classification: class labels in the order of probability columns.
     public var classes: [String]?
@@ -41,7 +58,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var metrics: [String: [String: Double]]
     public var provenance: Provenance
 
-    public init(format: Int, runnerVersion: String, created: String, task: Task, target: String, classes: [String]?, modelType: String,
+    public init(format: Int, runnerVersion: String, created: String? = nil, task: LearningTask, target: String, classes: [String]?, modelType: String,
                 modelName: String, params: [String: String], preprocessing: [String], inputSchema: InputSchema,
                 metrics: [String: [String: Double]], provenance: Provenance) {
         self.format = format

@@ -1,5 +1,5 @@
 /// What the experiment predicts.
-public enum Task: String, Sendable, Codable, CaseIterable {
+public enum LearningTask: String, Sendable, Codable, CaseIterable {
     case classification
     case regression
 }

@@ -1,4 +1,3 @@
-import Learn
 /// A hyperparameter value as written in the spec.
 public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
@@ -57,7 +56,7 @@ public enum ParamForm: Sendable, Equatable {
     case real(lower: Double, upper: Double, lowerOpen: Bool, upperOpen: Bool)
     case choice([String])
 
-    func accepts(_ value: ParamValue) -> Bool {
+    public func accepts(_ value: ParamValue) -> Bool {
         switch (self, value) {
         case (.null, .null), (.bool, .bool): return true
         case (.int(let range), .int(let number)): return range.contains(number)
@@ -71,7 +70,7 @@ public enum ParamForm: Sendable, Equatable {
         }
     }
 
-    var phrase: String {
+    public var phrase: String {
         switch self {
         case .null: return "null"
         case .bool: return "true or false"
@@ -82,7 +81,7 @@ public enum ParamForm: Sendable, Equatable {
             let low = "\(lowerOpen ? ">" : ">=") \(formatBound(lower))"
             if upper == .infinity { return "a number \(low)" }
             return "a number \(low) and \(upperOpen ? "<" : "<=") \(formatBound(upper))"
-        case .choice(let options): return listing(options)
+        case .choice(let options): return Wording.list(options)
         }
     }
 
@@ -100,7 +99,7 @@ public struct ParamSpec: Sendable {
     public var regressionDefault: ParamValue
     public var summary: String
 
-    init(_ name: String, _ forms: [ParamForm], default value: ParamValue, regression: ParamValue? = nil, _ summary: String) {
+    public init(_ name: String, _ forms: [ParamForm], default value: ParamValue, regression: ParamValue? = nil, _ summary: String) {
         self.name = name
         self.forms = forms
         self.classificationDefault = value
@@ -108,22 +107,37 @@ public struct ParamSpec: Sendable {
         self.summary = summary
     }
 
-    func accepts(_ value: ParamValue) -> Bool { forms.contains { $0.accepts(value) } }
+    public func accepts(_ value: ParamValue) -> Bool { forms.contains { $0.accepts(value) } }
 
-    var expectation: String {
+    public var expectation: String {
         let phrases = forms.map(\.phrase)
         guard phrases.count > 1 else { return phrases.first ?? "" }
         return phrases.dropLast().joined(separator: ", ") + " or " + phrases.last!
     }
 
-    public func defaultValue(for task: Task) -> ParamValue {
+    public func defaultValue(for task: LearningTask) -> ParamValue {
         task == .classification ? classificationDefault : regressionDefault
     }
 }
 
 extension ParamForm {
-    static let positive = ParamForm.real(lower: 0, upper: .infinity, lowerOpen: true, upperOpen: false)
-    static let nonNegative = ParamForm.real(lower: 0, upper: .infinity, lowerOpen: false, upperOpen: false)
-    static let fraction = ParamForm.real(lower: 0, upper: 1, lowerOpen: true, upperOpen: false)
-    static let positiveInt = ParamForm.int(1...Int.max)
+    public static let positive = ParamForm.real(lower: 0, upper: .infinity, lowerOpen: true, upperOpen: false)
+    public static let nonNegative = ParamForm.real(lower: 0, upper: .infinity, lowerOpen: false, upperOpen: false)
+    public static let fraction = ParamForm.real(lower: 0, upper: 1, lowerOpen: true, upperOpen: false)
+    public static let positiveInt = ParamForm.int(1...Int.max)
+}
+
+/// Phrasing shared by messages.
+public enum Wording {
+    /// "'a', 'b' or 'c'".
+    public static func list(_ words: [String], conjunction: String = "or") -> String {
+        let quoted = words.map { "'\($0)'" }
+        guard quoted.count > 1 else { return quoted.first ?? "" }
+        return quoted.dropLast().joined(separator: ", ") + " \(conjunction) " + quoted.last!
+    }
+
+    /// "a=1, b=x": parameter names sorted, for labels and messages.
+    public static func keyValues(_ values: [String: String], separator: String = ", ") -> String {
+        values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: separator)
+    }
 }

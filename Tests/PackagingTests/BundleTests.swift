@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import XCTest
-@testable import Bundle
+@testable import Packaging
 import Learn
 import Tabular
 
@@ -14,7 +14,7 @@ final class BundleTests: XCTestCase {
     struct Case {
         var file: String
         var target: String
-        var task: Task
+        var task: LearningTask
     }
 
     static let classification = [Case(file: "penguins.csv", target: "species", task: .classification),
@@ -29,17 +29,17 @@ final class BundleTests: XCTestCase {
         .scale(columns: .numeric, method: .standard),
     ]
 
-    static func models(for task: Task) -> [ModelConfig] {
+    static func models(for task: LearningTask) -> [ModelConfig] {
         let tree = TreeSettings(criterion: task == .classification ? .gini : .squaredError, maxDepth: 6, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: .all, balanced: false)
         var models: [ModelConfig] = [
-            .kNeighbors(KNeighborsConfig(neighbors: 5)),
-            .decisionTree(DecisionTreeConfig(settings: tree, seed: 1)),
-            .randomForest(RandomForestConfig(trees: 20, settings: tree, seed: 1)),
-            .histGradientBoosting(HistGradientBoostingConfig(maxIterations: 30, seed: 1)),
+            ModelConfig(KNeighborsConfig(neighbors: 5)),
+            ModelConfig(DecisionTreeConfig(settings: tree, seed: 1)),
+            ModelConfig(RandomForestConfig(trees: 20, settings: tree, seed: 1)),
+            ModelConfig(HistGradientBoostingConfig(maxIterations: 30, seed: 1)),
         ]
         models += task == .classification
-            ? [.logisticRegression(LogisticRegressionConfig()), .gaussianNB(GaussianNBConfig())]
-            : [.linearRegression(LinearRegressionConfig()), .ridge(RidgeConfig(alpha: 1)), .lasso(LassoConfig(alpha: 0.1))]
+            ? [ModelConfig(LogisticRegressionConfig()), ModelConfig(GaussianNBConfig())]
+            : [ModelConfig(LinearRegressionConfig()), ModelConfig(RidgeConfig(alpha: 1)), ModelConfig(LassoConfig(alpha: 0.1))]
         return models
     }
 
@@ -49,12 +49,12 @@ final class BundleTests: XCTestCase {
         return (table.dropping(columns: [testCase.target]), target)
     }
 
-    static func bundle(_ pipeline: FittedPipeline, training: Table, task: Task, target: String) -> ModelBundle {
+    static func bundle(_ pipeline: FittedPipeline, training: Table, task: LearningTask, target: String) -> ModelBundle {
         let manifest = BundleManifest(
             format: BundleManifest.currentFormat, runnerVersion: "test", created: "2026-01-01T00:00:00Z", task: task, target: target,
             classes: pipeline.classes, modelType: "test", modelName: "m", params: [:], preprocessing: pipeline.steps.map(\.kindName),
             inputSchema: InputSchema(training: training, columns: pipeline.inputColumns), metrics: [:],
-            provenance: .init(experiment: "e", specDigest: "s", dataDigest: "d", runID: "r", stageKeys: [:], modelDigest: "m"))
+            provenance: .init(experiment: "e", specDigest: "s", dataDigest: "d", artifacts: [:], modelDigest: "m"))
         return ModelBundle(manifest: manifest, pipeline: pipeline)
     }
 
@@ -84,7 +84,7 @@ final class BundleTests: XCTestCase {
     private func penguinsBundle() throws -> (ModelBundle, Table) {
         let testCase = Self.classification[0]
         let (features, target) = try Self.load(testCase)
-        let pipeline = try PipelineConfig(steps: Self.steps, model: .logisticRegression(LogisticRegressionConfig())).fit(features, target)
+        let pipeline = try PipelineConfig(steps: Self.steps, model: ModelConfig(LogisticRegressionConfig())).fit(features, target)
         return (Self.bundle(pipeline, training: features, task: .classification, target: "species"), features)
     }
 
@@ -163,7 +163,7 @@ final class BundleTests: XCTestCase {
     /// A re-made archive with consistent digests, as a forger would make it.
     private func rezip(_ entries: [String: Data]) throws -> Data {
         var digests: [String: String] = [:]
-        for (name, data) in entries { digests[name] = ModelBundle.sha256(data) }
+        for (name, data) in entries { digests[name] = Hashing.sha256(data) }
         let all = entries.map { ($0.key, $0.value) } + [("digests.json", try JSONEncoder().encode(digests))]
         return try BundleArchive.zip(all)
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Learn
+import Tabular
 import ZIPFoundation
 
 /// A packaged model: the manifest and the fitted pipeline, both plain JSON, in a zip
@@ -34,11 +35,16 @@ public struct ModelBundle: Sendable, Equatable {
         // SHA-256 of every entry: checked on reading instead of zip's CRC-32 (stronger, and
         // far faster than ZIPFoundation's CRC on a large model).
         var digests: [String: String] = [:]
-        for (name, data) in entries { digests[name] = Self.sha256(data) }
+        for (name, data) in entries { digests[name] = Hashing.sha256(data) }
         entries.append(("digests.json", Self.json(digests)))
         let zip = try BundleArchive.zip(entries)
         guard let encryptionKey else { return zip }
-        guard let sealed = try? AES.GCM.seal(zip, using: encryptionKey).combined else { throw BundleError("cannot encrypt the bundle") }
+        // The nonce is derived from the key and the content (as in SIV modes): the same model
+        // and key give the same bytes, so a packaged bundle is reproducible and cacheable,
+        // and a nonce repeats only for identical plaintexts, which reveals only that they are equal.
+        let tag = HMAC<SHA256>.authenticationCode(for: Data("runner-bundle-nonce 1\n".utf8) + zip, using: encryptionKey)
+        guard let nonce = try? AES.GCM.Nonce(data: Data(tag).prefix(12)),
+              let sealed = try? AES.GCM.seal(zip, using: encryptionKey, nonce: nonce).combined else { throw BundleError("cannot encrypt the bundle") }
         return Data(Self.encryptedMagic + [Self.encryptedVersion]) + sealed
     }
 
@@ -90,7 +96,7 @@ public struct ModelBundle: Sendable, Equatable {
         }
         for (name, content) in entries {
             guard let expected = digests[name] else { throw BundleError("the bundle holds an unlisted entry '\(name)'") }
-            guard sha256(content) == expected else { throw BundleError("the bundle's content is damaged: \(name) does not match its digest") }
+            guard Hashing.sha256(content) == expected else { throw BundleError("the bundle's content is damaged: \(name) does not match its digest") }
         }
         return entries
     }
@@ -116,23 +122,12 @@ public struct ModelBundle: Sendable, Equatable {
     }()
 
     static func json<T: Encodable>(_ value: T) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        // Plain data with non-finite numbers mapped to strings always encodes.
-        return try! encoder.encode(value)
-    }
-
-    static func sha256(_ data: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in SHA256.hash(data: data) { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        JSONFormat.encode(value, pretty: true)
     }
 
     /// What a signature covers: the digests of both entries.
     static func signedMessage(manifest: Data, model: Data) -> Data {
-        Data("runner-bundle-signature 1\nmanifest.json \(sha256(manifest))\nmodel.json \(sha256(model))\n".utf8)
+        Data("runner-bundle-signature 1\nmanifest.json \(Hashing.sha256(manifest))\nmodel.json \(Hashing.sha256(model))\n".utf8)
     }
 }
 

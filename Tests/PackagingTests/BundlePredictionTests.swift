@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Bundle
+@testable import Packaging
 import Learn
 import Tabular
 
@@ -22,7 +22,7 @@ final class BundlePredictionTests: XCTestCase {
         let features = all.dropping(columns: ["year"])
         var steps = BundleTests.steps
         steps[2] = .oneHot(columns: .categorical, ignoreUnknown: ignoreUnknown, drop: .none)
-        let pipeline = try PipelineConfig(steps: steps, model: .logisticRegression(LogisticRegressionConfig())).fit(features, target)
+        let pipeline = try PipelineConfig(steps: steps, model: ModelConfig(LogisticRegressionConfig())).fit(features, target)
         return BundleTests.bundle(pipeline, training: features, task: .classification, target: "species")
     }
 

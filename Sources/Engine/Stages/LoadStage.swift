@@ -1,0 +1,58 @@
+import Foundation
+import Learn
+import Tabular
+
+/// Reads the data source and removes what the spec drops (columns, rows with missing values).
+enum LoadStage: StageDefinition {
+    struct Parameters: Codable, Sendable {
+        struct RowFilter: Codable, Sendable {
+            var columns: ColumnSelection
+            var threshold: Double
+        }
+
+        var format: DataFormat
+        var delimiter: UInt8?
+        var naValues: [String]
+        var columnKinds: [String: ColumnKind]
+        var target: String
+        var drop: [String]
+        var rowFilters: [RowFilter]
+    }
+
+    static let kind = StageKind.load
+    static let version = 1
+    static let output = "dataset"
+    static let form = Artifact.Form.table
+
+    static func compute(_ params: Parameters, _ inputs: StageInputs, _ context: StageContext) throws -> (Artifact, [String]) {
+        let graph = context.graph
+        // The file must be the one that was planned (and hashed); otherwise keys would lie.
+        let now = try DataDigest.fileIdentity(graph.sourcePath)
+        guard now.text == graph.source.identity else {
+            throw EngineError.data("\(graph.sourcePath) changed after the run was planned; rerun to plan against the new data")
+        }
+        var table: Table
+        if let preloaded = graph.preloaded {
+            table = preloaded
+        } else {
+            var options = ReadOptions(format: params.format, delimiter: params.delimiter, naValues: params.naValues, columnKinds: params.columnKinds)
+            options.threads = context.threads
+            do {
+                table = try TableReader.read(path: graph.sourcePath, options: options)
+            } catch {
+                throw EngineError.data(error.description)
+            }
+        }
+        table = table.dropping(columns: Set(params.drop))
+        var log = ["read \(table.rowCount) rows × \(table.columnCount) columns"]
+        for filter in params.rowFilters {
+            let kept = try RowFilter.keptRows(table, columns: filter.columns, threshold: filter.threshold)
+            if kept.count < table.rowCount {
+                log.append("drop_missing removed \(table.rowCount - kept.count) rows")
+                table = table.taking(rows: kept)
+            }
+        }
+        guard table[params.target] != nil else { throw EngineError.data("the target column '\(params.target)' is not in the data") }
+        return (.table(table), log)
+    }
+}
