@@ -16,8 +16,8 @@ public struct ExperimentGraph: Sendable {
     public var folds: Int
     /// The spec's search candidates, in the leaderboard's order.
     var candidates: [SearchCandidate]
-    /// The data source: where it is, and its digest when the graph was planned.
-    public var sourcePath: String
+    /// The data source, and its digest when the graph was planned.
+    public var dataSource: any DataSource
     public var source: DataDigest
     /// The table the spec checks already read, so the load stage need not read it again.
     var preloaded: Table?
@@ -68,7 +68,7 @@ public struct ExperimentGraph: Sendable {
         var builder = Builder()
         let options = experiment.data.readOptions
         let load = builder.add(StageName.load, .load, params: LoadStage.Parameters(
-            format: options.format ?? DataFormat.inferred(fromPath: experiment.data.resolvedPath),
+            format: experiment.data.dataSource.format,
             delimiter: options.delimiter, naValues: options.naValues, columnKinds: options.columnKinds,
             target: target, drop: experiment.data.drop.map(\.value).sorted(),
             rowFilters: plan.rowFilters.map { .init(columns: $0.columns, threshold: $0.threshold) }),
@@ -123,7 +123,7 @@ public struct ExperimentGraph: Sendable {
         return ExperimentGraph(
             stages: builder.stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,
             metrics: metrics, folds: folds, candidates: candidates,
-            sourcePath: experiment.data.resolvedPath, source: planning.source, preloaded: table, positions: builder.positions)
+            dataSource: experiment.data.dataSource, source: planning.source, preloaded: table, positions: builder.positions)
     }
 
     /// Appends stages in topological order and keeps their names unique.

@@ -1,10 +1,19 @@
 import Foundation
+import Tabular
 
 /// `exp.lock` beside the spec: what a run depended on and produced — spec and data digests,
 /// every stage's key and output digest, the winner and its metrics. No timings, so the same
 /// spec and data give the same lock on any machine; `runner verify` recomputes and compares.
 public struct LockFile: Codable, Sendable, Equatable {
     public struct FileEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var digest: String
+    }
+
+    /// The data source: its kind ("file"; locks from before sources had kinds say nothing,
+    /// which means a file), how the spec names it, and its content digest.
+    public struct SourceEntry: Codable, Sendable, Equatable {
+        public var kind: String?
         public var path: String
         public var digest: String
     }
@@ -34,17 +43,19 @@ public struct LockFile: Codable, Sendable, Equatable {
     public var runnerVersion: String
     public var experiment: String
     public var spec: FileEntry
-    public var data: FileEntry
+    public var data: SourceEntry
     public var stages: [StageEntry]
     public var best: Winner
     public var metrics: Metrics
 
-    public init(results: RunResults, outcomes: [StageOutcome], dataPath: String) {
+    /// `written`: the source as the spec writes it (relative paths stay relative, so the
+    /// lock is the same on every machine).
+    public init(results: RunResults, outcomes: [StageOutcome], source: any DataSource, written: String?) {
         lockVersion = Self.currentVersion
         runnerVersion = results.runnerVersion
         experiment = results.experiment
         spec = FileEntry(path: (results.spec.path as NSString).lastPathComponent, digest: results.spec.digest)
-        data = FileEntry(path: dataPath, digest: results.data.digest)
+        data = SourceEntry(kind: source.kind, path: written ?? source.description, digest: results.data.digest)
         stages = outcomes.map { StageEntry(name: $0.name, kind: $0.kind, version: $0.kind.version, key: $0.key, params: $0.params, inputs: $0.inputs, output: $0.output) }
         best = Winner(model: results.best.model, params: results.best.params)
         metrics = Metrics(cv: results.best.cv, test: results.best.test.metrics)

@@ -90,7 +90,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         self.started = formatter.string(from: started)
         self.seconds = seconds
         self.spec = spec
-        data = FileDigest(path: graph.sourcePath, digest: graph.source.digest, bytes: graph.source.size)
+        data = FileDigest(path: graph.dataSource.description, digest: graph.source.digest, bytes: graph.source.size)
         scoring = leaderboard.scoring
         metrics = leaderboard.metrics
         var artifacts: [String: String] = [:]

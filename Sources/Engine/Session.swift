@@ -48,20 +48,24 @@ public enum Session {
         // the digest would describe other data than the one checked.
         var before: String?
         let check = SpecLoader.load(text: text, file: specPath, baseDirectory: folder, defaultName: stem, checkData: true) { experiment in
-            before = try? DataDigest.fileIdentity(experiment.data.resolvedPath).text
+            before = try? experiment.data.dataSource.identity()
         }
         guard check.isValid, let experiment = check.experiment else { throw .invalid(check.diagnostics) }
         let store: ContentStore
         let source: DataDigest
         do {
             store = try ContentStore.open(storePath)
-            source = try DataDigest.of(file: experiment.data.resolvedPath, store: store)
+        } catch {
+            throw .failed(error.description)
+        }
+        do {
+            source = try DataDigest.of(experiment.data.dataSource, store: store)
         } catch {
             throw .failed(error.description)
         }
         let specDigest = Hashing.sha256(bytes)
         guard source.identity == before else {
-            throw .failed("\(experiment.data.resolvedPath) changed while it was being checked; rerun when it is stable")
+            throw .failed("\(experiment.data.dataSource) changed while it was being checked; rerun when it is stable")
         }
         let keys: PackagingKeys
         do {
@@ -98,7 +102,7 @@ public enum Session {
 
     /// The lock a run implies.
     public static func lock(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution) -> LockFile {
-        LockFile(results: results, outcomes: execution.outcomes, dataPath: prepared.check.experiment?.data.source.value ?? prepared.graph.sourcePath)
+        LockFile(results: results, outcomes: execution.outcomes, source: prepared.graph.dataSource, written: prepared.check.experiment?.data.source.value)
     }
 
     /// `out/<experiment>/` beside the spec.

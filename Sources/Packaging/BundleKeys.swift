@@ -21,7 +21,7 @@ public enum BundleKeys {
             bytes = [UInt8](data)
         }
         guard let bytes, bytes.count == 32 else {
-            throw BundleError("the encryption key must be 32 bytes, as 64 hex digits or base64 (make one with `runner keygen`)")
+            throw BundleError.key("the encryption key must be 32 bytes, as 64 hex digits or base64 (make one with `runner keygen`)")
         }
         return SymmetricKey(data: bytes)
     }
@@ -30,15 +30,15 @@ public enum BundleKeys {
     public static func encryptionKey(environment name: String?, file path: String?) throws(BundleError) -> SymmetricKey {
         if let name {
             guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-                throw BundleError("the encryption key variable \(name) is not set (make a key with `runner keygen`)")
+                throw BundleError.key("the encryption key variable \(name) is not set (make a key with `runner keygen`)")
             }
             return try encryptionKey(value)
         }
         if let path {
-            guard let data = FileManager.default.contents(atPath: path) else { throw BundleError("cannot read the key file \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw BundleError.key("cannot read the key file \(path)") }
             return try encryptionKey(String(decoding: data, as: UTF8.self))
         }
-        throw BundleError("no encryption key given")
+        throw BundleError.key("no encryption key given")
     }
 
     // DER prefixes of the two Ed25519 key encodings (RFC 8410); the key bytes follow.
@@ -58,7 +58,7 @@ public enum BundleKeys {
     public static func signingKey(pem text: String, source: String) throws(BundleError) -> Curve25519.Signing.PrivateKey {
         guard let der = unarmor(text, label: "PRIVATE KEY"), der.count == 48, Array(der.prefix(16)) == privatePrefix,
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32)) else {
-            throw BundleError("\(source) is not an Ed25519 private key in PEM (make one with `runner keygen --signing`)")
+            throw BundleError.key("\(source) is not an Ed25519 private key in PEM (make one with `runner keygen --signing`)")
         }
         return key
     }
@@ -66,7 +66,7 @@ public enum BundleKeys {
     public static func publicKey(pem text: String, source: String) throws(BundleError) -> Curve25519.Signing.PublicKey {
         guard let der = unarmor(text, label: "PUBLIC KEY"), der.count == 44, Array(der.prefix(12)) == publicPrefix,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32)) else {
-            throw BundleError("\(source) is not an Ed25519 public key in PEM")
+            throw BundleError.key("\(source) is not an Ed25519 public key in PEM")
         }
         return key
     }

@@ -7,50 +7,21 @@ public enum BundlePrediction {
     /// Reads `path` (CSV or JSON Lines) with the schema's column types, so a value of the
     /// wrong type is an error naming its line and column. A missing column is an error naming
     /// it; extra columns are dropped with one warning.
-    public static func readInput(path: String, schema: InputSchema, options base: ReadOptions = ReadOptions()) throws(BundleError) -> (table: Table, warnings: [String]) {
-        let header = try columnNames(path: path, options: base)
-        let present = Set(header)
-        let missing = schema.fields.map(\.name).filter { !present.contains($0) }
-        guard missing.isEmpty else {
-            let list = missing.map { "'\($0)'" }.joined(separator: ", ")
-            throw BundleError("\(path): \(missing.count == 1 ? "column" : "columns") \(list) \(missing.count == 1 ? "is" : "are") missing; the model needs \(schema.fields.map(\.name).joined(separator: ", "))")
-        }
-        var options = base
-        options.columnKinds = schema.columnKinds
-        var table: Table
-        do {
-            table = try TableReader.read(path: path, options: options)
-        } catch {
-            throw BundleError(error.description)
-        }
-        var warnings: [String] = []
-        let needed = Set(schema.fields.map(\.name))
-        let extra = header.filter { !needed.contains($0) }
-        if !extra.isEmpty {
-            warnings.append("\(path): ignoring \(extra.count) column\(extra.count == 1 ? "" : "s") the model does not use: \(extra.joined(separator: ", "))")
-            table = table.dropping(columns: Set(extra))
-        }
-        return (table, warnings)
+    public static func readInput(path: String, schema: InputSchema, options: ReadOptions = ReadOptions()) throws(BundleError) -> (table: Table, warnings: [String]) {
+        try readInput(FileSource(path: path, options: options), schema: schema)
     }
 
-    /// The header: for CSV the first record only; JSON Lines has no header, so its keys are
-    /// read from the whole file.
-    private static func columnNames(path: String, options: ReadOptions) throws(BundleError) -> [String] {
-        var headerOptions = options
-        headerOptions.columnKinds = [:]
-        let format = options.format ?? DataFormat.inferred(fromPath: path)
+    /// The same for any data source.
+    public static func readInput(_ source: any DataSource, schema: InputSchema) throws(BundleError) -> (table: Table, warnings: [String]) {
         do {
-            if format == .csv, let handle = FileHandle(forReadingAtPath: path) {
-                defer { try? handle.close() }
-                // Enough bytes for any realistic header; a header longer than this is read whole below.
-                let head = handle.readData(ofLength: 1 << 20)
-                if let newline = head.firstIndex(of: 0x0A), !head[..<newline].contains(0x22) {
-                    return try CSVReader.read(bytes: [UInt8](head[...newline]), path: path, options: headerOptions).columnNames
-                }
-            }
-            return try TableReader.read(path: path, options: headerOptions).columnNames
+            try schema.requireColumns(try source.columnNames(), source: source.description)
+            return try schema.conform(try source.read(options: ReadOptions(columnKinds: schema.columnKinds)), source: source.description)
+        } catch let error as BundleError {
+            throw error
+        } catch let error as DataError {
+            throw .inputData(error)
         } catch {
-            throw BundleError(error.description)
+            throw .internalError("\(error)")
         }
     }
 
@@ -58,7 +29,7 @@ public enum BundlePrediction {
         do {
             return try bundle.pipeline.predict(table, threads: threads)
         } catch {
-            throw BundleError(error.message)
+            throw .prediction(error)
         }
     }
 

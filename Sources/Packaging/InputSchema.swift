@@ -35,6 +35,29 @@ public struct InputSchema: Codable, Sendable, Equatable {
         }
     }
 
+    /// Refuses input that lacks columns the model needs; `source` names the input in the
+    /// message (a file path, or "request" for rows a server received).
+    public func requireColumns(_ present: [String], source: String) throws(BundleError) {
+        let available = Set(present)
+        let missing = fields.map(\.name).filter { !available.contains($0) }
+        guard missing.isEmpty else { throw .missingColumns(path: source, missing: missing, needed: fields.map(\.name)) }
+    }
+
+    /// Checks a table already read with `columnKinds` (from a file or a request): every
+    /// column the model needs is there; columns it does not use are dropped, with a warning.
+    public func conform(_ table: Table, source: String) throws(BundleError) -> (table: Table, warnings: [String]) {
+        try requireColumns(table.columnNames, source: source)
+        for field in fields {
+            guard let column = table[field.name], column.kind != field.kind else { continue }
+            throw .inputData(DataError(path: source, message: "column '\(field.name)' holds \(column.kind.rawValue) values, and the model was trained on \(field.kind.rawValue) values"))
+        }
+        let needed = Set(fields.map(\.name))
+        let extra = table.columnNames.filter { !needed.contains($0) }
+        guard !extra.isEmpty else { return (table, []) }
+        let warning = "\(source): ignoring \(extra.count) column\(extra.count == 1 ? "" : "s") the model does not use: \(extra.joined(separator: ", "))"
+        return (table.dropping(columns: Set(extra)), [warning])
+    }
+
     public var columnKinds: [String: ColumnKind] {
         Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.kind) })
     }

@@ -28,7 +28,7 @@ public struct ModelBundle: Sendable, Equatable {
         var entries: [(String, Data)] = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
         if let signingKey {
             let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON)
-            guard let signature = try? signingKey.signature(for: message) else { throw BundleError("cannot sign the bundle") }
+            guard let signature = try? signingKey.signature(for: message) else { throw BundleError.key("cannot sign the bundle") }
             entries.append(("signature.json", Self.json(BundleSignature(
                 algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
         }
@@ -44,7 +44,7 @@ public struct ModelBundle: Sendable, Equatable {
         // and a nonce repeats only for identical plaintexts, which reveals only that they are equal.
         let tag = HMAC<SHA256>.authenticationCode(for: Data("runner-bundle-nonce 1\n".utf8) + zip, using: encryptionKey)
         guard let nonce = try? AES.GCM.Nonce(data: Data(tag).prefix(12)),
-              let sealed = try? AES.GCM.seal(zip, using: encryptionKey, nonce: nonce).combined else { throw BundleError("cannot encrypt the bundle") }
+              let sealed = try? AES.GCM.seal(zip, using: encryptionKey, nonce: nonce).combined else { throw BundleError.internalError("cannot encrypt the bundle") }
         return Data(Self.encryptedMagic + [Self.encryptedVersion]) + sealed
     }
 
@@ -60,27 +60,27 @@ public struct ModelBundle: Sendable, Equatable {
     public static func decode(_ data: Data, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
         let entries = try archiveEntries(data, key: key)
         guard let manifestJSON = entries["manifest.json"], let modelJSON = entries["model.json"] else {
-            throw BundleError("not a runner bundle: manifest.json or model.json is missing")
+            throw BundleError.invalid("not a runner bundle: manifest.json or model.json is missing")
         }
         struct FormatOnly: Decodable { var format: Int }
         guard let format = try? decoder.decode(FormatOnly.self, from: manifestJSON).format else {
-            throw BundleError("not a runner bundle: manifest.json has no format version")
+            throw BundleError.invalid("not a runner bundle: manifest.json has no format version")
         }
         guard format <= BundleManifest.currentFormat else {
-            throw BundleError("the bundle has format \(format), newer than this runner reads (\(BundleManifest.currentFormat)); upgrade runner")
+            throw BundleError.invalid("the bundle has format \(format), newer than this runner reads (\(BundleManifest.currentFormat)); upgrade runner")
         }
         let manifest: BundleManifest, pipeline: FittedPipeline
         do {
             manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
             pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
         } catch {
-            throw BundleError("the bundle's content is damaged (\(error))")
+            throw BundleError.invalid("the bundle's content is damaged (\(error))")
         }
         var signature: BundleSignature?
         if let signatureJSON = entries["signature.json"] {
-            guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError("the bundle's signature.json is damaged") }
+            guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError.badSignature("the bundle's signature.json is damaged") }
             guard decoded.isValid(manifest: manifestJSON, model: modelJSON) else {
-                throw BundleError("the bundle's signature does not match its content: it was modified after signing")
+                throw BundleError.badSignature("the bundle's signature does not match its content: it was modified after signing")
             }
             signature = decoded
         }
@@ -92,11 +92,11 @@ public struct ModelBundle: Sendable, Equatable {
         var entries = try rawEntries(data, key: key)
         guard let digestsJSON = entries.removeValue(forKey: "digests.json"),
               let digests = try? decoder.decode([String: String].self, from: digestsJSON) else {
-            throw BundleError("not a runner bundle: digests.json is missing or damaged")
+            throw BundleError.invalid("not a runner bundle: digests.json is missing or damaged")
         }
         for (name, content) in entries {
-            guard let expected = digests[name] else { throw BundleError("the bundle holds an unlisted entry '\(name)'") }
-            guard Hashing.sha256(content) == expected else { throw BundleError("the bundle's content is damaged: \(name) does not match its digest") }
+            guard let expected = digests[name] else { throw BundleError.invalid("the bundle holds an unlisted entry '\(name)'") }
+            guard Hashing.sha256(content) == expected else { throw BundleError.invalid("the bundle's content is damaged: \(name) does not match its digest") }
         }
         return entries
     }
@@ -104,7 +104,7 @@ public struct ModelBundle: Sendable, Equatable {
     static func rawEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
         var zip = data
         if isEncrypted(data) {
-            guard let key else { throw BundleError("the bundle is encrypted: give its key with --key-env NAME or --key-file PATH") }
+            guard let key else { throw BundleError.keyRequired }
             let body = data.dropFirst(encryptedMagic.count)
             guard body.first == encryptedVersion, let box = try? AES.GCM.SealedBox(combined: body.dropFirst()),
                   let plain = try? AES.GCM.open(box, using: key) else { throw BundleError.cannotDecrypt }
@@ -164,23 +164,23 @@ enum BundleArchive {
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
             }
-            guard let bytes = archive.data else { throw BundleError("cannot write the bundle archive") }
+            guard let bytes = archive.data else { throw BundleError.internalError("cannot write the bundle archive") }
             return bytes
         } catch let error as BundleError {
             throw error
         } catch {
-            throw BundleError("cannot write the bundle archive (\(error))")
+            throw BundleError.internalError("cannot write the bundle archive (\(error))")
         }
     }
 
     static func entries(_ zip: Data) throws(BundleError) -> [String: Data] {
-        guard zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { throw BundleError("not a runner bundle (neither a zip archive nor an encrypted bundle)") }
+        guard zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { throw BundleError.invalid("not a runner bundle (neither a zip archive nor an encrypted bundle)") }
         var entries: [String: Data] = [:]
         do {
             let archive = try Archive(data: zip, accessMode: .read)
             for entry in archive where entry.type == .file {
                 // Bound what a hostile archive can make us inflate.
-                guard entry.uncompressedSize < 4 << 30 else { throw BundleError("bundle entry \(entry.path) is too large") }
+                guard entry.uncompressedSize < 4 << 30 else { throw BundleError.invalid("bundle entry \(entry.path) is too large") }
                 var content = Data()
                 // Integrity comes from digests.json (SHA-256), checked by the caller.
                 _ = try archive.extract(entry, skipCRC32: true) { content.append($0) }
@@ -189,7 +189,7 @@ enum BundleArchive {
         } catch let error as BundleError {
             throw error
         } catch {
-            throw BundleError("the bundle archive is damaged (\(error))")
+            throw BundleError.invalid("the bundle archive is damaged (\(error))")
         }
         return entries
     }

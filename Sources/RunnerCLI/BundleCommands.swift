@@ -2,6 +2,7 @@ import ArgumentParser
 import Packaging
 import Crypto
 import Foundation
+import Tabular
 import Learn
 
 /// `--key-env NAME` / `--key-file PATH` for encrypted bundles.
@@ -94,7 +95,7 @@ struct BundleCommand: ParsableCommand {
             do throws(BundleError) {
                 let manifest = model.manifest
                 let data = try ONNXExport.export(model.pipeline, schema: manifest.inputSchema, modelType: manifest.modelType, name: manifest.provenance.experiment, producerVersion: manifest.runnerVersion)
-                guard (try? data.write(to: URL(fileURLWithPath: out), options: .atomic)) != nil else { throw BundleError("cannot write \(out)") }
+                guard (try? data.write(to: URL(fileURLWithPath: out), options: .atomic)) != nil else { throw BundleError.io("cannot write \(out)") }
                 print("\(out): \(data.count) bytes")
             } catch {
                 printError("error: \(error.description)")
@@ -159,7 +160,7 @@ struct BundleCommand: ParsableCommand {
         func run() throws {
             let trusted: Curve25519.Signing.PublicKey
             do throws(BundleError) {
-                guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw BundleError("cannot read \(publicKey)") }
+                guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw BundleError.io("cannot read \(publicKey)") }
                 trusted = try BundleKeys.publicKey(pem: text, source: publicKey)
             } catch {
                 printError("error: \(error.description)")
@@ -206,13 +207,13 @@ struct Predict: ParsableCommand {
             let prediction = try BundlePrediction.predict(model, table, threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let text = BundlePrediction.csv(prediction, classes: model.manifest.classes, probabilities: proba)
             if let out {
-                guard (try? text.write(toFile: out, atomically: true, encoding: .utf8)) != nil else { throw BundleError("cannot write \(out)") }
+                guard (try? text.write(toFile: out, atomically: true, encoding: .utf8)) != nil else { throw BundleError.io("cannot write \(out)") }
             } else {
                 print(text, terminator: "")
             }
         } catch {
-            // Data errors arrive already located ("FILE:LINE:COL: error: ...").
-            printError(error.description.contains(": error: ") ? error.description : "error: \(error.description)")
+            // A data error is printed located ("FILE:LINE:COL: error: ..."), as compilers do.
+            printError(error.dataError?.description ?? "error: \(error.description)")
             throw ExitCodes.failure
         }
     }

@@ -48,9 +48,17 @@ func openStoreOrExit(_ path: String) throws -> ContentStore {
     }
 }
 
-/// Runs a prepared spec with Ctrl-C handling: the first interrupt lets running stages
-/// finish (and be cached), the second exits at once (the store stays valid either way).
+/// Runs a prepared spec with Ctrl-C handling (see `interruptibly`).
 func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: ProgressDisplay) throws -> (RunResults, Execution) {
+    try interruptibly(display: display) { cancellation, events throws(ExecutionFailure) in
+        try Session.execute(prepared, options: options, cancellation: cancellation, report: events)
+    }
+}
+
+/// Runs an engine operation with Ctrl-C handling: the first interrupt lets running stages
+/// finish (and be cached), the second exits at once (the store stays valid either way).
+/// Failures are printed and become the documented exit codes.
+func interruptibly<T>(display: ProgressDisplay, _ operation: (CancellationFlag, @escaping @Sendable (RunEvent) -> Void) throws(ExecutionFailure) -> T) throws -> T {
     let cancellation = CancellationFlag()
     signal(SIGINT, SIG_IGN)
     // Blocked here, before the executor starts its threads, so every worker inherits the
@@ -73,7 +81,7 @@ func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: 
         pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
     do {
-        let outcome = try Session.execute(prepared, options: options, cancellation: cancellation, report: display.handle)
+        let outcome = try operation(cancellation, display.handle)
         display.finish()
         return outcome
     } catch {
@@ -93,33 +101,10 @@ func executeOrExit(_ prepared: PreparedRun, options: ExecutionOptions, display: 
     }
 }
 
-/// The leaderboard and the winner's test scores, for the terminal.
-func renderLeaderboard(_ results: RunResults) -> String {
-    let others = results.metrics.filter { $0 != results.scoring }
-    var table = TextTable(header: ["rank", "model", "params", results.scoring, "± std"] + others + ["fit s"])
-    table.rightAligned = Set([0] + Array(3..<(6 + others.count)))
-    for candidate in results.candidates.sorted(by: { $0.rank < $1.rank }) {
-        let params = Wording.keyValues(candidate.params, separator: " ")
-        let score = candidate.metrics[results.scoring]
-        table.rows.append(
-            ["\(candidate.rank)", candidate.model, params, format(score?.mean), format(score?.std)]
-                + others.map { format(candidate.metrics[$0]?.mean) }
-                + [String(format: "%.3f", candidate.fitSeconds.reduce(0, +))])
-    }
-    var lines = [table.render(), ""]
-    let test = results.metrics.map { "\($0) \(format(results.best.test.metrics[$0]))" }.joined(separator: ", ")
-    lines.append("best: \(results.best.model)\(describe(results.best.params)) — test (\(results.best.test.rows) rows): \(test)")
-    return lines.joined(separator: "\n")
-}
-
 func describe(_ params: [String: String]) -> String {
     params.isEmpty ? "" : " {" + Wording.keyValues(params) + "}"
 }
 
-private func format(_ value: Double?) -> String {
-    guard let value else { return "" }
-    return String(format: "%.4f", value)
-}
 
 /// Pretty JSON of an engine value for `--json` output.
 func jsonText<T: Encodable>(_ value: T) -> String {

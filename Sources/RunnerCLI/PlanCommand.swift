@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Tabular
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(

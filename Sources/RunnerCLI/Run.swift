@@ -58,7 +58,7 @@ struct Run: ParsableCommand {
             print(jsonText(results))
             return
         }
-        print(renderLeaderboard(results))
+        print(results.leaderboardText)
         let ran = results.stages.count - results.cachedStages
         print("run \(results.runID): \(results.stages.count) stages (\(ran) ran, \(results.cachedStages) cached) in \(String(format: "%.2f", results.seconds)) s")
         print("results: \(path)")

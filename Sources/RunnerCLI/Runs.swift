@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Tabular
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "List past runs recorded in the store, newest first.")
@@ -65,7 +66,7 @@ struct Show: ParsableCommand {
             }
             print("run \(results.runID) of \(results.experiment) (\(results.task.rawValue)), started \(results.started), \(String(format: "%.2f", results.seconds)) s, runner \(results.runnerVersion)")
             print("spec \(results.spec.path) \(results.spec.digest.prefix(12)); data \(results.data.path) \(results.data.digest.prefix(12))")
-            print(renderLeaderboard(results))
+            print(results.leaderboardText)
             print("model: \(results.artifacts["model"] ?? "")")
         } catch let error as StoreError {
             printError("error: \(error.description)")

@@ -35,18 +35,19 @@ struct Verify: ParsableCommand {
             printError("error: \(error.description)")
             throw ExitCodes.failure
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-verify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let scratch = Session.verificationStore()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let prepared = try prepareOrExit(spec: spec, store: scratch)
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
-        let (results, execution) = try executeOrExit(prepared, options: ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, useCache: false), display: display)
-        let actual = Session.lock(prepared, results, execution)
-        let differences = expected.differences(from: actual)
-        guard differences.isEmpty else {
+        let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let report = try interruptibly(display: display) { cancellation, events throws(ExecutionFailure) in
+            try Session.verify(prepared, against: expected, jobs: jobs, cancellation: cancellation, report: events)
+        }
+        guard report.reproduced else {
             printError("\(spec): the run does not reproduce \(lockPath):")
-            for line in differences { printError("  \(line)") }
+            for line in report.differences { printError("  \(line)") }
             throw ExitCodes.failure
         }
-        print("verified: \(actual.stages.count) stage keys and outputs, \(actual.metrics.cv.count + actual.metrics.test.count) metrics match \(lockPath)")
+        print("verified: \(report.stageCount) stage keys and outputs, \(report.metricCount) metrics match \(lockPath)")
     }
 }

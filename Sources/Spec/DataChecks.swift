@@ -23,20 +23,20 @@ struct DataChecks {
             reader.error(data.source.location, "data file '\(data.source.value)' not found (looked for \(path))")
             return Outcome()
         }
+        let source = data.dataSource
         var options = data.readOptions
-        let format = options.format ?? DataFormat.inferred(fromPath: path)
         do {
-            let names: [String]
-            if format == .csv {
-                names = try CSVReader.header(path: path, options: options)
-            } else {
-                var untyped = options
-                untyped.columnKinds = [:]
-                names = try JSONLinesReader.read(path: path, options: untyped).columnNames
-            }
+            // A source that is not a regular file (a device, a pipe) could be endless.
+            _ = try source.identity()
+        } catch {
+            reader.error(data.source.location, "data source '\(data.source.value)': \(error.message)")
+            return Outcome()
+        }
+        do {
+            let names = try source.columnNames()
             guard checkNames(names) else { return Outcome() }
             options.columnKinds = options.columnKinds.filter { names.contains($0.key) }
-            let table = try TableReader.read(path: path, options: options)
+            let table = try source.read(options: options)
             return Outcome(table: table, task: checkTable(table))
         } catch {
             reader.log.append(Diagnostic(file: error.path, location: error.line.map { SourceLocation(line: $0, column: error.column ?? 1) }, message: error.message))

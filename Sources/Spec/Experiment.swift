@@ -78,6 +78,13 @@ public struct DataSpec: Sendable {
         for entry in types { options.columnKinds[entry.column.value] = entry.kind }
         return options
     }
+
+    /// The source the spec names (a file today; the spec's `data.source` forms map here).
+    public var dataSource: FileSource {
+        var options = readOptions
+        options.columnKinds = [:]
+        return FileSource(path: resolvedPath, options: options)
+    }
 }
 
 public struct SplitSpec: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 import XCTest
 
 /// `runner run`, `plan`, `status`, `verify`, `runs`, `show`, `fsck` and `gc` as a user runs
@@ -107,6 +108,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(plan.status, 0, plan.stderr)
         XCTAssertTrue(plan.stdout.contains("never run (no lock yet)"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("runs after 'load'"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("package bundle"), "packaging is a stage of the plan: \(plan.stdout)")
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
         XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (18 stages cached)"))
         try Self.spec.replacingOccurrences(of: "C: [0.1, 1]", with: "C: [0.1, 5]")
@@ -118,6 +120,9 @@ final class EngineCommandTests: XCTestCase {
         plan = try runner("plan", "exp.yaml", "--format", "json")
         let stages = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(stages.count, 18)
+        let package = try XCTUnwrap(stages.first { $0["name"] as? String == "package bundle" })
+        XCTAssertEqual(package["kind"] as? String, "package")
+        XCTAssertEqual(package["inputs"] as? [String], ["load", "split", "select", "refit", "evaluate"])
         XCTAssertEqual(stages.filter { $0["state"] as? String == "cached" }.count, 11, "load, split and 9 unchanged fits")
         let dot = try runner("plan", "exp.yaml", "--format", "dot")
         XCTAssertTrue(dot.stdout.hasPrefix("digraph \"small\" {"), dot.stdout)
@@ -147,6 +152,15 @@ final class EngineCommandTests: XCTestCase {
         let changedOutput = try runner("verify", "exp.yaml", "--quiet")
         XCTAssertEqual(changedOutput.status, 1)
         XCTAssertTrue(changedOutput.stderr.contains("stage 'load' output: lock has 0000000000000000"), changedOutput.stderr)
+        // The packaged bundle is a stage output like any other: the lock records it and verify checks it.
+        let locked = try JSONSerialization.jsonObject(with: Data(lock.utf8)) as? [String: Any]
+        let packaged = try XCTUnwrap((locked?["stages"] as? [[String: Any]])?.first { $0["name"] as? String == "package bundle" })
+        let bundleDigest = try XCTUnwrap(packaged["output"] as? String)
+        XCTAssertEqual(Hashing.sha256(try Data(contentsOf: URL(fileURLWithPath: file("out/small/model.bundle")))), bundleDigest, "the lock names the bundle's bytes")
+        try lock.replacingOccurrences(of: bundleDigest, with: String(repeating: "1", count: 64)).write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let changedBundle = try runner("verify", "exp.yaml", "--quiet")
+        XCTAssertEqual(changedBundle.status, 1)
+        XCTAssertTrue(changedBundle.stderr.contains("stage 'package bundle' output: lock has 1111111111111111"), changedBundle.stderr)
     }
 
     func testRunsAndShowListPastRuns() throws {

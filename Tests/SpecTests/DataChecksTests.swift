@@ -38,6 +38,12 @@ final class DataChecksTests: XCTestCase {
         XCTAssertEqual(result.errors.map(\.description), ["\(folder.path)/rows.csv:3:2: error: row has 1 field but the header has 2"])
     }
 
+    /// A device or a pipe is no data file: reading /dev/zero would never end.
+    func testASourceThatIsNotARegularFileIsRefusedAtItsLine() {
+        let result = check("version: 1\ndata: {source: /dev/zero, target: y}\nmodels: [{type: gaussian_nb}]\n")
+        XCTAssertEqual(result.errors.map(\.description), ["exp.yaml:2:16: error: data source '/dev/zero': not a regular file; give a CSV or JSON Lines file"])
+    }
+
     func testSingleClassAndRareClasses() throws {
         try write("one.csv", "a,y\n1,x\n2,x\n3,x\n")
         XCTAssertEqual(check("version: 1\ndata: {source: one.csv, target: y}\nmodels: [{type: gaussian_nb}]\n").errors.map(\.description),

@@ -26,10 +26,9 @@ enum LoadStage: StageDefinition {
 
     static func compute(_ params: Parameters, _ inputs: StageInputs, _ context: StageContext) throws -> (Artifact, [String]) {
         let graph = context.graph
-        // The file must be the one that was planned (and hashed); otherwise keys would lie.
-        let now = try DataDigest.fileIdentity(graph.sourcePath)
-        guard now.text == graph.source.identity else {
-            throw EngineError.data("\(graph.sourcePath) changed after the run was planned; rerun to plan against the new data")
+        // The data must be what was planned (and hashed); otherwise keys would lie.
+        guard try DataDigest.identity(of: graph.dataSource) == graph.source.identity else {
+            throw EngineError.data("\(graph.dataSource) changed after the run was planned; rerun to plan against the new data")
         }
         var table: Table
         if let preloaded = graph.preloaded {
@@ -38,7 +37,7 @@ enum LoadStage: StageDefinition {
             var options = ReadOptions(format: params.format, delimiter: params.delimiter, naValues: params.naValues, columnKinds: params.columnKinds)
             options.threads = context.threads
             do {
-                table = try TableReader.read(path: graph.sourcePath, options: options)
+                table = try graph.dataSource.read(options: options)
             } catch {
                 throw EngineError.data(error.description)
             }

@@ -89,7 +89,7 @@ public struct PackagingKeys: Sendable {
         case nil: break
         }
         if let path = package.signingKeyFile {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BundleError("cannot read the signing key file \(path)") }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BundleError.key("cannot read the signing key file \(path)") }
             keys.signing = try BundleKeys.signingKey(pem: text, source: path)
         }
         return keys

@@ -27,8 +27,8 @@ public enum ONNXExport {
         }
         var features: [String] = []
         for feature in pipeline.featureNames {
-            guard let column = columns[feature] else { throw BundleError("internal: feature '\(feature)' has no tensor in the ONNX graph") }
-            guard !column.text else { throw BundleError("column '\(feature)' reaches the model as text; it has no ONNX form") }
+            guard let column = columns[feature] else { throw BundleError.internalError("feature '\(feature)' has no tensor in the ONNX graph") }
+            guard !column.text else { throw BundleError.unsupportedExport("column '\(feature)' reaches the model as text; it has no ONNX form") }
             features.append(column.tensor)
         }
         let x = features.count == 1
@@ -39,7 +39,7 @@ public enum ONNXExport {
         do {
             return try builder.model(producerVersion: producerVersion, documentation: documentation).serializedData()
         } catch {
-            throw BundleError("cannot serialize the ONNX model (\(error))")
+            throw BundleError.internalError("cannot serialize the ONNX model (\(error))")
         }
     }
 
@@ -47,7 +47,7 @@ public enum ONNXExport {
 
     private static func apply(_ step: FittedTransformer, to columns: inout [String: (tensor: String, text: Bool)], _ builder: inout ONNXGraphBuilder) throws(BundleError) {
         func column(_ name: String) throws(BundleError) -> (tensor: String, text: Bool) {
-            guard let column = columns[name] else { throw BundleError("internal: column '\(name)' has no tensor in the ONNX graph") }
+            guard let column = columns[name] else { throw BundleError.internalError("column '\(name)' has no tensor in the ONNX graph") }
             return column
         }
         switch step {
@@ -62,7 +62,7 @@ public enum ONNXExport {
                     let missing = builder.node("Equal", [current.tensor, builder.constant(strings: [""], dims: [1])])
                     columns[name] = (builder.node("Where", [missing, builder.constant(strings: [value], dims: [1]), current.tensor]), true)
                 default:
-                    throw BundleError("the imputer for column '\(name)' does not match the column's type")
+                    throw BundleError.unsupportedExport("the imputer for column '\(name)' does not match the column's type")
                 }
             }
         case .dropColumns(let names):
@@ -72,7 +72,7 @@ public enum ONNXExport {
             // (runner refuses such rows when the rule is `error`).
             for spec in specs {
                 let current = try column(spec.name)
-                guard current.text else { throw BundleError("one_hot on numeric column '\(spec.name)' has no faithful ONNX form (numbers would need text conversion); export the model without ONNX or encode a categorical column") }
+                guard current.text else { throw BundleError.unsupportedExport("one_hot on numeric column '\(spec.name)' has no faithful ONNX form (numbers would need text conversion); export the model without ONNX or encode a categorical column") }
                 for (index, category) in spec.categories.enumerated() where index != spec.droppedIndex {
                     let comparand = category == missingCategory ? "" : category
                     let equal = builder.node("Equal", [current.tensor, builder.constant(strings: [comparand], dims: [1])])
@@ -84,7 +84,7 @@ public enum ONNXExport {
         case .ordinal(let names, let orders, let unknownValue):
             for (name, order) in zip(names, orders) {
                 let current = try column(name)
-                guard current.text else { throw BundleError("ordinal on numeric column '\(name)' has no faithful ONNX form; encode a categorical column") }
+                guard current.text else { throw BundleError.unsupportedExport("ordinal on numeric column '\(name)' has no faithful ONNX form; encode a categorical column") }
                 var result = builder.constant([unknownValue ?? .nan], dims: [1])
                 for (code, category) in order.enumerated() {
                     let equal = builder.node("Equal", [current.tensor, builder.constant(strings: [category], dims: [1])])
@@ -96,7 +96,7 @@ public enum ONNXExport {
         case .scale(let names, let offsets, let scales):
             for (index, name) in names.enumerated() {
                 let current = try column(name)
-                guard !current.text else { throw BundleError("scale on text column '\(name)'") }
+                guard !current.text else { throw BundleError.unsupportedExport("scale on text column '\(name)'") }
                 // The same two operations, in the same order, as runner: (x - offset) / scale.
                 let centered = builder.node("Sub", [current.tensor, builder.constant([offsets[index]], dims: [1])])
                 columns[name] = (builder.node("Div", [centered, builder.constant([scales[index]], dims: [1])]), false)
@@ -167,7 +167,7 @@ public enum ONNXExport {
                 try scoresOutput(raw, classes: classes, &builder)
             }
         case .kNeighbors:
-            throw BundleError("k_neighbors has no ONNX export (the model is the training data and a distance search); package it as a runner bundle, or choose another model for ONNX")
+            throw BundleError.unsupportedExport("k_neighbors has no ONNX export (the model is the training data and a distance search); package it as a runner bundle, or choose another model for ONNX")
         }
     }
 
@@ -190,7 +190,7 @@ public enum ONNXExport {
     }
 
     private static func classificationOutput(index: String, probabilities: String, classes: [String]?, _ builder: inout ONNXGraphBuilder) throws(BundleError) {
-        guard let classes else { throw BundleError("internal: a classifier without class labels") }
+        guard let classes else { throw BundleError.internalError("a classifier without class labels") }
         let labels = builder.node("Gather", [builder.constant(strings: classes, dims: [Int64(classes.count)]), index], attributes: [ONNXGraphBuilder.attribute("axis", int: 0)])
         builder.output(labels, as: "label", elementType: .string, columns: nil)
         builder.output(probabilities, as: "probabilities", elementType: .double, columns: Int64(classes.count))
