@@ -3,16 +3,19 @@ import Tabular
 /// A preprocessing step after `fit`: the learned state, as plain data (no code), which
 /// transforms any table with the same columns.
 public enum FittedTransformer: Sendable, Equatable, Codable {
-    /// The spec's name for the step that made this state.
-    public var kindName: String {
+    /// The kind of step that made this state.
+    public var kind: PreprocessingKind {
         switch self {
-        case .impute: return "impute"
-        case .dropColumns: return "drop_missing"
-        case .oneHot: return "one_hot"
-        case .ordinal: return "ordinal"
-        case .scale: return "scale"
+        case .impute: return .impute
+        case .dropColumns: return .dropMissing
+        case .oneHot: return .oneHot
+        case .ordinal: return .ordinal
+        case .scale: return .scale
         }
     }
+
+    /// The spec's name for the step that made this state.
+    public var kindName: String { kind.name }
 
     case impute(columns: [String], fills: [FillValue])
     case dropColumns([String])

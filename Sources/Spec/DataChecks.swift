@@ -144,7 +144,7 @@ struct DataChecks {
         var features = table.columns.filter { !dropped.contains($0.name) }.map { Feature(name: $0.name, kind: $0.kind, missing: $0.missingCount) }
         var encodedCount = 0
 
-        func selected(_ selector: ColumnSelector) -> [Int] {
+        func selected(_ selector: ColumnSelectorSpec) -> [Int] {
             switch selector {
             case .all: return Array(features.indices)
             case .numeric: return features.indices.filter { features[$0].kind != .categorical }

@@ -1,4 +1,3 @@
-import Learn
 import Tabular
 /// A 1-based position in a spec file.
 public struct SourceLocation: Sendable, Equatable, Hashable, Codable, Comparable {

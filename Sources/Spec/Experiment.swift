@@ -100,7 +100,7 @@ public struct SplitSpec: Sendable, Equatable {
 }
 
 /// Which columns a preprocessing step applies to.
-public enum ColumnSelector: Sendable, Equatable {
+public enum ColumnSelectorSpec: Sendable, Equatable {
     case numeric
     case categorical
     case all
@@ -123,18 +123,18 @@ public enum UnknownCategoryRule: String, Sendable, CaseIterable {
 }
 
 public enum PreprocessStep: Sendable {
-    case impute(columns: ColumnSelector, strategy: ImputeStrategy, fillValue: ParamValue?)
+    case impute(columns: ColumnSelectorSpec, strategy: ImputeStrategy, fillValue: ParamValue?)
     /// Drops rows (or columns) whose share of missing values exceeds `threshold` (0: any missing).
-    case dropMissing(axis: DropAxis, columns: ColumnSelector, threshold: Double)
-    case oneHot(columns: ColumnSelector, handleUnknown: UnknownCategoryRule, drop: OneHotDrop)
+    case dropMissing(axis: DropAxis, columns: ColumnSelectorSpec, threshold: Double)
+    case oneHot(columns: ColumnSelectorSpec, handleUnknown: UnknownCategoryRule, drop: OneHotDrop)
     /// `categories` fixes the order per column; other columns are ordered by sorted value.
-    case ordinal(columns: ColumnSelector, categories: [String: [String]], handleUnknown: UnknownCategoryRule, unknownValue: Double)
-    case scale(columns: ColumnSelector, method: ScaleMethod)
+    case ordinal(columns: ColumnSelectorSpec, categories: [String: [String]], handleUnknown: UnknownCategoryRule, unknownValue: Double)
+    case scale(columns: ColumnSelectorSpec, method: ScaleMethod)
 
     public enum DropAxis: String, Sendable, CaseIterable { case rows, columns }
     public typealias OneHotDrop = Learn.OneHotDrop
 
-    public var columns: ColumnSelector {
+    public var columns: ColumnSelectorSpec {
         switch self {
         case .impute(let columns, _, _), .dropMissing(_, let columns, _), .oneHot(let columns, _, _),
              .ordinal(let columns, _, _, _), .scale(let columns, _):
@@ -142,15 +142,17 @@ public enum PreprocessStep: Sendable {
         }
     }
 
-    public var kindName: String {
+    public var kind: PreprocessingKind {
         switch self {
-        case .impute: return "impute"
-        case .dropMissing: return "drop_missing"
-        case .oneHot: return "one_hot"
-        case .ordinal: return "ordinal"
-        case .scale: return "scale"
+        case .impute: return .impute
+        case .dropMissing: return .dropMissing
+        case .oneHot: return .oneHot
+        case .ordinal: return .ordinal
+        case .scale: return .scale
         }
     }
+
+    public var kindName: String { kind.name }
 }
 
 /// One model family to try, with fixed parameters and a grid of values to search.

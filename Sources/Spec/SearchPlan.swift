@@ -24,7 +24,7 @@ extension Experiment {
     /// `categorical` selectors mean the data's own columns of that kind, never columns an
     /// encoder made.
     public func searchPlan(task: LearningTask, columns: [(name: String, kind: ColumnKind)], threads: Int = 1) throws(LearnError) -> SearchPlan {
-        func selection(_ selector: ColumnSelector) -> ColumnSelection {
+        func selection(_ selector: ColumnSelectorSpec) -> ColumnSelection {
             switch selector {
             case .numeric: return .available(columns.filter { $0.kind != .categorical }.map(\.name))
             case .categorical: return .available(columns.filter { $0.kind == .categorical }.map(\.name))

@@ -2,7 +2,7 @@ import Learn
 import Yams
 
 extension SpecDecoder {
-    static let stepKinds = ["impute", "drop_missing", "one_hot", "ordinal", "scale"]
+    static let stepKinds = PreprocessingKind.names
 
     mutating func decodePreprocess(_ node: Node) -> [Located<PreprocessStep>] {
         guard let items = reader.list(node, "preprocess") else { return [] }
@@ -12,7 +12,7 @@ extension SpecDecoder {
                 reader.error(item.location, "each preprocess step is a mapping with one key, the step's kind (\(listing(Self.stepKinds))), found \(item.kindName)")
                 continue
             }
-            guard let kind = keyNode.scalar?.string, Self.stepKinds.contains(kind) else {
+            guard let name = keyNode.scalar?.string, let kind = PreprocessingKind(rawValue: name) else {
                 let word = keyNode.scalar?.string ?? ""
                 reader.error(keyNode.location, "unknown preprocess step '\(word)'\(Suggestion.hint(for: word, among: Self.stepKinds)); expected \(listing(Self.stepKinds))")
                 continue
@@ -24,11 +24,11 @@ extension SpecDecoder {
         return steps
     }
 
-    private mutating func decodeStep(_ kind: String, _ node: Node) -> PreprocessStep? {
-        let context = "'\(kind)'"
+    private mutating func decodeStep(_ kind: PreprocessingKind, _ node: Node) -> PreprocessStep? {
+        let context = "'\(kind.name)'"
         switch kind {
-        case "impute":
-            guard let entries = reader.mapping(node, in: context, allowed: ["columns", "strategy", "fill_value"]) else { return nil }
+        case .impute:
+            guard let entries = reader.mapping(node, in: context, allowed: kind.options) else { return nil }
             let strategy = entries["strategy"].map { reader.choice($0.value, "impute strategy", as: ImputeStrategy.self) } ?? .mean
             guard let strategy else { return nil }
             let numericOnly = strategy == .mean || strategy == .median
@@ -45,8 +45,8 @@ extension SpecDecoder {
             }
             guard let columns else { return nil }
             return .impute(columns: columns, strategy: strategy, fillValue: fillValue)
-        case "drop_missing":
-            guard let entries = reader.mapping(node, in: context, allowed: ["axis", "columns", "threshold"]) else { return nil }
+        case .dropMissing:
+            guard let entries = reader.mapping(node, in: context, allowed: kind.options) else { return nil }
             let axis = entries["axis"].map { reader.choice($0.value, "drop_missing axis", as: PreprocessStep.DropAxis.self) } ?? .rows
             let columns = entries["columns"].map { decodeSelector($0.value, kind) } ?? .all
             var threshold = 0.0
@@ -59,8 +59,8 @@ extension SpecDecoder {
             }
             guard let axis, let columns else { return nil }
             return .dropMissing(axis: axis, columns: columns, threshold: threshold)
-        case "one_hot":
-            guard let entries = reader.mapping(node, in: context, allowed: ["columns", "handle_unknown", "drop"]) else { return nil }
+        case .oneHot:
+            guard let entries = reader.mapping(node, in: context, allowed: kind.options) else { return nil }
             let columns = entries["columns"].map { decodeSelector($0.value, kind) } ?? .categorical
             var handleUnknown: UnknownCategoryRule? = .error
             if let entry = entries["handle_unknown"] {
@@ -76,8 +76,8 @@ extension SpecDecoder {
             }
             guard let columns, let handleUnknown, let drop else { return nil }
             return .oneHot(columns: columns, handleUnknown: handleUnknown, drop: drop)
-        case "ordinal":
-            guard let entries = reader.mapping(node, in: context, allowed: ["columns", "categories", "handle_unknown", "unknown_value"]) else { return nil }
+        case .ordinal:
+            guard let entries = reader.mapping(node, in: context, allowed: kind.options) else { return nil }
             var categories: [String: [String]] = [:]
             var columns = entries["columns"].map { decodeSelector($0.value, kind) }
             if let entry = entries["categories"] {
@@ -114,8 +114,8 @@ extension SpecDecoder {
             }
             guard let columns = columns ?? .categorical, let handleUnknown else { return nil }
             return .ordinal(columns: columns, categories: categories, handleUnknown: handleUnknown, unknownValue: unknownValue)
-        default:  // scale
-            guard let entries = reader.mapping(node, in: context, allowed: ["columns", "method"]) else { return nil }
+        case .scale:
+            guard let entries = reader.mapping(node, in: context, allowed: kind.options) else { return nil }
             let method = entries["method"].map { reader.choice($0.value, "scale method", as: ScaleMethod.self) } ?? .standard
             let columns = entries["columns"].map { decodeSelector($0.value, kind) } ?? .numeric
             guard let method, let columns else { return nil }
@@ -123,7 +123,8 @@ extension SpecDecoder {
         }
     }
 
-    private mutating func decodeSelector(_ node: Node, _ step: String) -> ColumnSelector? {
+    private mutating func decodeSelector(_ node: Node, _ kind: PreprocessingKind) -> ColumnSelectorSpec? {
+        let step = kind.name
         if case .string(let word)? = node.scalarValue {
             switch word {
             case "numeric": return .numeric

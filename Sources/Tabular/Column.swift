@@ -4,7 +4,8 @@ public enum ColumnKind: String, Sendable, Codable, CaseIterable {
     case numeric
     /// Strings from a finite set, stored as dictionary codes.
     case categorical
-    /// Two-valued (true/false, yes/no); stored as 0/1 numbers so models can use it directly.
+    /// true/false in any case (never yes/no, which stay text); stored as 0/1 numbers so
+    /// models can use it directly.
     case boolean
 }
 
