@@ -56,6 +56,15 @@ func direct(_ specPath: String, threads: Int) throws {
     let fitted = try PipelineConfig(steps: best.steps, model: best.model).fit(features.taking(rows: split.train), encoded.taking(rows: split.train), context: FitContext(threads: threads))
     let prediction = try fitted.predict(features.taking(rows: split.test), threads: threads)
     for metric in plan.metrics { _ = try Scoring.score(metric, truth: encoded.taking(rows: split.test), prediction: prediction) }
+    mark("evaluated")
+    // The engine packages the winner (a bundle, the spec's default), so the baseline does too.
+    let training = features.taking(rows: split.train)
+    let manifest = BundleManifest(
+        format: BundleManifest.currentFormat, runnerVersion: RunnerVersion.current, task: task, target: target, classes: fitted.classes,
+        modelType: best.model.typeName, modelName: plan.candidates[search.bestIndex].model, params: plan.candidates[search.bestIndex].params,
+        preprocessing: fitted.steps.map(\.kindName), inputSchema: InputSchema(training: training, columns: fitted.inputColumns), metrics: [:],
+        provenance: .init(experiment: experiment.name, specDigest: "", dataDigest: "", artifacts: [:], modelDigest: ""))
+    _ = try ModelBundle(manifest: manifest, pipeline: fitted).encoded()
 }
 
 func engine(_ specPath: String, threads: Int) throws {

@@ -35,6 +35,18 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// Every preprocessing step the decoder knows is in the schema with exactly its options.
+    func testSchemaListsEveryPreprocessingStepWithItsOptions() throws {
+        let definitions = try XCTUnwrap(schema()["$defs"] as? [String: Any])
+        let steps = try XCTUnwrap((definitions["step"] as? [String: Any])?["properties"] as? [String: Any])
+        XCTAssertEqual(Set(steps.keys), Set(PreprocessingKind.names))
+        for kind in PreprocessingKind.allCases {
+            let options = (steps[kind.name] as? [String: Any])?["properties"] as? [String: Any]
+            XCTAssertEqual(Set(options?.keys.map { $0 } ?? []), Set(kind.options), kind.name)
+        }
+        XCTAssertEqual(SpecDecoder.stepKinds, PreprocessingKind.names)
+    }
+
     func testSchemaListsEveryMetric() throws {
         let definitions = try XCTUnwrap(schema()["$defs"] as? [String: Any])
         let metrics = (definitions["metric"] as? [String: Any])?["enum"] as? [String]
