@@ -45,6 +45,16 @@ final class CatalogTests: XCTestCase {
             XCTAssertEqual(Set(options?.keys.map { $0 } ?? []), Set(kind.options), kind.name)
         }
         XCTAssertEqual(SpecDecoder.stepKinds, PreprocessingKind.names)
+        // Every choice an option offers is exactly what the decoder accepts.
+        func choices(_ step: PreprocessingKind, _ option: String) -> [String]? {
+            ((((steps[step.name] as? [String: Any])?["properties"] as? [String: Any])?[option] as? [String: Any])?["enum"] as? [Any])?.compactMap { $0 as? String }
+        }
+        XCTAssertEqual(choices(.impute, "strategy"), ImputeStrategy.allCases.map(\.rawValue))
+        XCTAssertEqual(choices(.dropMissing, "axis"), PreprocessStep.DropAxis.allCases.map(\.rawValue))
+        XCTAssertEqual(choices(.oneHot, "handle_unknown"), [UnknownCategoryRule.error, .ignore].map(\.rawValue))
+        XCTAssertEqual(choices(.oneHot, "drop"), OneHotDrop.allCases.map(\.rawValue), "and null, scikit-learn's spelling of none")
+        XCTAssertEqual(choices(.ordinal, "handle_unknown"), [UnknownCategoryRule.error, .useEncodedValue].map(\.rawValue))
+        XCTAssertEqual(choices(.scale, "method"), ScaleMethod.allCases.map(\.rawValue))
     }
 
     func testSchemaListsEveryMetric() throws {
