@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging"]),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn"]),
     ],
     swiftLanguageModes: [.v6]
 )

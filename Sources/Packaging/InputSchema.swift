@@ -35,6 +35,19 @@ public struct InputSchema: Codable, Sendable, Equatable {
         }
     }
 
+    /// The first structural problem of a decoded schema against the pipeline it describes
+    /// (names unique and the pipeline's inputs, categories unique), nil when none.
+    public func structuralProblem(inputs: [String]) -> String? {
+        var names = Set<String>()
+        for field in fields {
+            guard names.insert(field.name).inserted else { return "input '\(field.name)' is listed twice" }
+            if let categories = field.categories, Set(categories).count != categories.count { return "input '\(field.name)' lists a category twice" }
+            if field.minimum?.isNaN == true || field.maximum?.isNaN == true { return "input '\(field.name)' has a range that is not a number" }
+        }
+        guard names == Set(inputs), fields.count == inputs.count else { return "the inputs do not match the columns the model reads" }
+        return nil
+    }
+
     /// Refuses input that lacks columns the model needs; `source` names the input in the
     /// message (a file path, or "request" for rows a server received).
     public func requireColumns(_ present: [String], source: String) throws(BundleError) {

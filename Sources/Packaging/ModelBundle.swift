@@ -74,8 +74,13 @@ public struct ModelBundle: Sendable, Equatable {
             manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
             pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
         } catch {
-            throw BundleError.invalid("the bundle's content is damaged (\(error))")
+            throw BundleError.invalid("invalid bundle: \(Self.describe(error))")
         }
+        // A bundle is data from elsewhere: nothing may index with it before it is checked.
+        if let problem = pipeline.structuralProblem ?? manifest.inputSchema.structuralProblem(inputs: pipeline.inputColumns) {
+            throw BundleError.invalid("invalid bundle: \(problem)")
+        }
+        if manifest.classes != pipeline.classes { throw BundleError.invalid("invalid bundle: the manifest and the model list different classes") }
         var signature: BundleSignature?
         if let signatureJSON = entries["signature.json"] {
             guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError.badSignature("the bundle's signature.json is damaged") }
@@ -85,6 +90,21 @@ public struct ModelBundle: Sendable, Equatable {
             signature = decoded
         }
         return (ModelBundle(manifest: manifest, pipeline: pipeline), signature)
+    }
+
+    /// A decoding failure in our words: which field, and what was wrong with it.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context)): '\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 
     /// The archive's entries, each checked against `digests.json`.

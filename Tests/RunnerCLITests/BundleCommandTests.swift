@@ -1,4 +1,6 @@
 import Foundation
+import Learn
+import Packaging
 import XCTest
 
 /// `runner keygen`, a run that packages an encrypted, signed bundle, `runner predict`,
@@ -131,6 +133,24 @@ final class BundleCommandTests: XCTestCase {
         let inspect = try runner("bundle", "inspect", bundle)
         XCTAssertTrue(inspect.stdout.contains("signature: none"), inspect.stdout)
         XCTAssertEqual(try runner("bundle", "verify", bundle, "--public-key", "nothing.pem").status, 1)
+    }
+
+    /// A hand-edited bundle whose digests were recomputed passes the archive checks; its
+    /// structure is checked before use, so predict and export refuse it instead of crashing.
+    func testAnInconsistentBundleIsRefusedByEveryCommand() throws {
+        try Self.spec.components(separatedBy: "package:")[0].write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        var bundle = try ModelBundle.decode(try Data(contentsOf: folder.appendingPathComponent("out/packaged/model.bundle"))).bundle
+        let scale = try XCTUnwrap(bundle.pipeline.steps.lastIndex { $0.kindName == "scale" })
+        guard case .scale(let columns, let offsets, _) = bundle.pipeline.steps[scale] else { return XCTFail() }
+        bundle.pipeline.steps[scale] = .scale(columns: columns, offsets: offsets, scales: [])
+        try bundle.encoded().write(to: folder.appendingPathComponent("edited.bundle"))
+        for arguments in [["predict", "edited.bundle", "data/penguins.csv"], ["bundle", "export-onnx", "edited.bundle", "--out", "m.onnx"], ["bundle", "inspect", "edited.bundle"]] {
+            let result = try RunnerProcess.run(arguments, in: folder)
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("error: edited.bundle: invalid bundle: preprocessing step \(scale + 1) (scale): \(columns.count) columns but \(offsets.count) offsets and 0 scales"), result.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.onnx").path), "nothing half written")
     }
 
     func testValidateWarnsWhenAModelHasNoONNXForm() throws {
