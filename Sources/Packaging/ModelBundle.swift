@@ -55,6 +55,16 @@ public struct ModelBundle: Sendable, Equatable {
         data.starts(with: encryptedMagic)
     }
 
+    /// Reads the bundle file at `path`: a regular file only (a device or a pipe could be
+    /// endless), then `decode`.
+    public static func read(path: String, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .io("cannot read \(path): \(String(cString: strerror(errno)).lowercased())") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .invalid("\(path) is not a regular file, so not a bundle") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read \(path)") }
+        return try decode(data, key: key)
+    }
+
     /// Reads a bundle; a signature, when present, is checked against the content it covers
     /// (`verify` also checks who signed it).
     public static func decode(_ data: Data, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {

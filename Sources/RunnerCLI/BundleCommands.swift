@@ -21,12 +21,8 @@ struct BundleKeyOptions: ParsableArguments {
 
 /// Reads and decodes a bundle, or prints why not and exits 1.
 func loadBundleOrExit(_ path: String, keys: BundleKeyOptions) throws -> (ModelBundle, BundleSignature?) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        printError("error: cannot read \(path)")
-        throw ExitCodes.failure
-    }
     do {
-        return try ModelBundle.decode(data, key: try keys.key())
+        return try ModelBundle.read(path: path, key: try keys.key())
     } catch {
         printError("error: \(path): \(error.description)")
         throw ExitCodes.failure

@@ -133,6 +133,16 @@ final class BundleCommandTests: XCTestCase {
         let inspect = try runner("bundle", "inspect", bundle)
         XCTAssertTrue(inspect.stdout.contains("signature: none"), inspect.stdout)
         XCTAssertEqual(try runner("bundle", "verify", bundle, "--public-key", "nothing.pem").status, 1)
+        // Endless sources are refused at once instead of exhausting memory.
+        let device = try runner("predict", bundle, "/dev/zero")
+        XCTAssertEqual(device.status, 1)
+        XCTAssertTrue(device.stderr.contains("/dev/zero: error: is a device, not a data file"), device.stderr)
+        let deviceBundle = try runner("predict", "/dev/zero", "new.csv")
+        XCTAssertEqual(deviceBundle.status, 1)
+        XCTAssertTrue(deviceBundle.stderr.contains("/dev/zero is not a regular file, so not a bundle"), deviceBundle.stderr)
+        let inspectDevice = try runner("inspect", "/dev/zero")
+        XCTAssertEqual(inspectDevice.status, 1)
+        XCTAssertTrue(inspectDevice.stderr.contains("is a device, not a data file"), inspectDevice.stderr)
     }
 
     /// A hand-edited bundle whose digests were recomputed passes the archive checks; its
