@@ -46,23 +46,53 @@ public struct GaussianNBModel: Sendable, Equatable, Codable {
     public var variances: Matrix
     public var priors: [Double]
 
+    /// Joint log-likelihoods per class (scikit-learn's arithmetic). Far from every class's
+    /// mean the squared z-scores overflow and every class gets -inf, whose softmax is NaN;
+    /// such a row compares the sums in log space instead (scaled by the largest term) and
+    /// gives all the probability to the nearest class, the posterior's exact limit.
     public func predict(_ x: Matrix) -> Prediction {
         let classes = priors.count, p = x.columns
         var joint = Matrix(rows: x.rows, columns: classes)
+        var normalizers = [Double](repeating: 0, count: classes), logPriors = [Double](repeating: 0, count: classes)
         for c in 0..<classes {
-            let logPrior = priors[c] > 0 ? log(priors[c]) : -Double.infinity
+            logPriors[c] = priors[c] > 0 ? log(priors[c]) : -Double.infinity
             var normalizer = 0.0
             for j in 0..<p { normalizer += log(2 * Double.pi * variances[c, j]) }
-            normalizer *= -0.5
-            for i in 0..<x.rows {
+            normalizers[c] = -0.5 * normalizer
+        }
+        for i in 0..<x.rows {
+            var overflowed = true
+            for c in 0..<classes {
                 var sum = 0.0
                 for j in 0..<p {
                     let difference = x.values[i * p + j] - means[c, j]
                     sum += difference * difference / variances[c, j]
                 }
-                joint[i, c] = logPrior + normalizer - 0.5 * sum
+                joint[i, c] = logPriors[c] + normalizers[c] - 0.5 * sum
+                if joint[i, c].isFinite || (priors[c] > 0 && !sum.isInfinite) { overflowed = false }
+            }
+            if overflowed {
+                // Every class is astronomically unlikely: the nearest (smallest sum) wins outright.
+                let nearest = (0..<classes).filter { priors[$0] > 0 }.min { logSquaredDistance(x, row: i, class: $0) < logSquaredDistance(x, row: i, class: $1) } ?? 0
+                for c in 0..<classes { joint[i, c] = c == nearest ? 0 : -Double.infinity }
             }
         }
         return Prediction.fromScores(joint)
+    }
+
+    /// log Σ z², z = (x - mean) / σ, without overflow: the sum is scaled by its largest term.
+    /// +inf when a variance is 0 and the value differs from the mean.
+    private func logSquaredDistance(_ x: Matrix, row: Int, class c: Int) -> Double {
+        let p = x.columns
+        var largest = 0.0
+        for j in 0..<p { largest = max(largest, abs(x.values[row * p + j] - means[c, j]) / variances[c, j].squareRoot()) }
+        guard largest.isFinite else { return .infinity }
+        guard largest > 0 else { return -.infinity }
+        var scaled = 0.0
+        for j in 0..<p {
+            let z = (x.values[row * p + j] - means[c, j]) / variances[c, j].squareRoot() / largest
+            scaled += z * z
+        }
+        return 2 * log(largest) + log(scaled)
     }
 }

@@ -59,7 +59,7 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
         guard current.columnNames == featureNames else {
             throw LearnError.data("preprocessing produced columns \(current.columnNames), but the model was fitted on \(featureNames)")
         }
-        return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model")
+        return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model", for: .predicting)
     }
 
     /// `threads` only splits the work; predictions do not depend on it.

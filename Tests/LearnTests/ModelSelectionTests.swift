@@ -114,6 +114,10 @@ final class ModelSelectionTests: XCTestCase {
         XCTAssertThrowsError(try fitted.predict(try! Table(columns: [Column(name: "x", numeric: [1])]))) { error in
             XCTAssertEqual(error as? LearnError, .missingColumn(column: "c", message: "the input lacks column 'c', which the model needs"))
         }
+        // Bad prediction input gets advice about the input, not about fitting.
+        XCTAssertThrowsError(try fitted.predict(try! Table(columns: [Column(name: "c", strings: ["a"]), Column(name: "x", numeric: [.infinity])]))) { error in
+            XCTAssertEqual((error as? LearnError)?.message, "input row 1, column 'x': the value is infinite after preprocessing; send finite numbers")
+        }
         let encoded = try JSONEncoder().encode(fitted)
         XCTAssertEqual(try JSONDecoder().decode(FittedPipeline.self, from: encoded), fitted, "learned state round-trips as plain data")
     }

@@ -73,6 +73,26 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// Far from every class, every log-likelihood is -inf: the probabilities must still be
+    /// numbers (they were NaN), all of it on the nearest class.
+    func testGaussianNaiveBayesStaysFiniteFarFromTheData() throws {
+        let (x, labels) = try iris()
+        let model = GaussianNBConfig().fit(x, labels: labels, classCount: 3)
+        let far = Matrix(rows: 3, columns: 4, values: [1e155, 1e155, 1e155, 1e155, -1e155, -1e155, -1e155, -1e155, 1e300, 0, 0, 0])
+        guard case .classes(let predicted, let probabilities?) = model.predict(far) else { return XCTFail() }
+        XCTAssertTrue(probabilities.values.allSatisfy(\.isFinite), "\(probabilities.values)")
+        for row in 0..<3 {
+            XCTAssertEqual((0..<3).reduce(0.0) { $0 + probabilities[row, $1] }, 1)
+            XCTAssertEqual(probabilities[row, predicted[row]], 1)
+        }
+        // The nearest class in z-score terms: the widest spread wins far away.
+        let spread = (0..<3).map { c in (0..<4).reduce(0.0) { $0 + model.variances[c, $1] } }
+        XCTAssertEqual(predicted[0], spread.indices.max { spread[$0] < spread[$1] })
+        // Near the data nothing changes: the ordinary arithmetic, bit for bit.
+        guard case .classes(_, let near?) = model.predict(x) else { return XCTFail() }
+        XCTAssertTrue(near.values.allSatisfy(\.isFinite))
+    }
+
     func testGaussianNaiveBayesMatchesScikitLearn() throws {
         let data = try Fixtures.data("iris.csv", target: "species")
         guard case .classes(let labels, _) = try Target.encode(data.target, task: .classification) else { return XCTFail() }
