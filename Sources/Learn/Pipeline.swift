@@ -62,8 +62,14 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
         return try FeatureMatrix.build(current, allowMissing: acceptsMissingValues, model: "the model", for: .predicting)
     }
 
-    /// `threads` only splits the work; predictions do not depend on it.
+    /// `threads` only splits the work; predictions do not depend on it. No prediction holds
+    /// NaN or an infinity: a row whose output is not a finite number (values so far outside
+    /// the training data that the arithmetic overflows) is refused, named.
     public func predict(_ table: Table, threads: Int = 1) throws(LearnError) -> Prediction {
-        model.predict(try features(table), threads: threads)
+        let prediction = model.predict(try features(table), threads: threads)
+        if let row = prediction.firstNonFiniteRow {
+            throw LearnError.data("row \(row + 1): the model's output is not a finite number; its values lie too far outside the data the model was fitted on")
+        }
+        return prediction
     }
 }

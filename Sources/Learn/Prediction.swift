@@ -12,6 +12,19 @@ public enum Prediction: Sendable, Equatable {
         }
     }
 
+    /// The first row whose value or probabilities are not finite numbers, if any.
+    public var firstNonFiniteRow: Int? {
+        switch self {
+        case .values(let values):
+            return values.firstIndex { !$0.isFinite }
+        case .classes(_, let probabilities?):
+            guard let index = probabilities.values.firstIndex(where: { !$0.isFinite }) else { return nil }
+            return index / max(1, probabilities.columns)
+        case .classes(_, nil):
+            return nil
+        }
+    }
+
     /// Labels from probability rows: the most probable class, the first on ties (numpy's argmax).
     static func fromProbabilities(_ probabilities: Matrix) -> Prediction {
         .classes(labels: argmax(probabilities), probabilities: probabilities)

@@ -118,6 +118,12 @@ final class ModelSelectionTests: XCTestCase {
         XCTAssertThrowsError(try fitted.predict(try! Table(columns: [Column(name: "c", strings: ["a"]), Column(name: "x", numeric: [.infinity])]))) { error in
             XCTAssertEqual((error as? LearnError)?.message, "input row 1, column 'x': the value is infinite after preprocessing; send finite numbers")
         }
+        // Inputs so large that the arithmetic overflows are refused, never answered with NaN.
+        let linear = try PipelineConfig(steps: [], model: ModelConfig(LinearRegressionConfig())).fit(
+            try! Table(columns: [Column(name: "x", numeric: [0, 1, 2, 3]), Column(name: "z", numeric: [1, 0, 1, 0])]), .values([1, 1, 3, 3]))
+        XCTAssertThrowsError(try linear.predict(try! Table(columns: [Column(name: "x", numeric: [1, 1e308]), Column(name: "z", numeric: [0, 1e308])]))) { error in
+            XCTAssertEqual((error as? LearnError)?.message, "row 2: the model's output is not a finite number; its values lie too far outside the data the model was fitted on")
+        }
         let encoded = try JSONEncoder().encode(fitted)
         XCTAssertEqual(try JSONDecoder().decode(FittedPipeline.self, from: encoded), fitted, "learned state round-trips as plain data")
     }
