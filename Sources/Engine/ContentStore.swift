@@ -15,23 +15,29 @@ public struct ContentStore: Sendable {
     public let root: String
 
     /// Opens the store at `root`, creating it when absent.
-    public static func open(_ root: String) throws(StoreError) -> ContentStore {
+    /// `restoringFolders`: put back skeleton folders removed by hand (fsck opens without, to report them).
+    public static func open(_ root: String, restoringFolders: Bool = true) throws(StoreError) -> ContentStore {
         let store = ContentStore(root: root)
+        let skeleton = Self.skeleton
         let formatPath = store.path("format")
         if let text = try? String(contentsOfFile: formatPath, encoding: .utf8) {
             let fields = text.split(whereSeparator: \.isWhitespace)
             guard fields.count == 2, fields[0] == "runner-store", let version = Int(fields[1]) else { throw StoreError.notAStore(root) }
             guard version <= format else { throw StoreError.futureFormat(path: root, found: version, supported: format) }
+            // A folder of the skeleton removed by hand would fail every write: put it back.
+            if restoringFolders {
+                for folder in skeleton where !FileManager.default.fileExists(atPath: store.path(folder)) { try AtomicFile.makeFolder(store.path(folder)) }
+            }
             return store
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-            guard isDirectory.boolValue, contents.allSatisfy({ ["tmp", "objects", "stages", "hashes"].contains($0) }) else {
+            guard isDirectory.boolValue, contents.allSatisfy({ skeleton.contains($0) }) else {
                 throw StoreError.notAStore(root)
             }
         }
-        for folder in ["tmp", "objects", "stages", "hashes"] { try AtomicFile.makeFolder(store.path(folder)) }
+        for folder in skeleton { try AtomicFile.makeFolder(store.path(folder)) }
         try AtomicFile.write(Data("runner-store \(format)\n".utf8), to: formatPath, temporaryFolder: store.temporaryFolder)
         return store
     }
@@ -119,16 +125,25 @@ public struct ContentStore: Sendable {
         return digests.sorted()
     }
 
+    /// The folders every store has.
+    static let skeleton = ["tmp", "objects", "stages", "hashes"]
+
     /// Record file names without `.json` (normally the stage keys).
     func allRecordKeys() -> [String] {
+        recordFiles().map(\.key)
+    }
+
+    /// Every file in the stage folders: its name without `.json`, and where it is (a file that
+    /// is not where its name says, or not named by a key, is a stray).
+    func recordFiles() -> [(key: String, path: String)] {
         let stages = path("stages")
-        var keys: [String] = []
+        var files: [(key: String, path: String)] = []
         for prefix in (try? FileManager.default.contentsOfDirectory(atPath: stages)) ?? [] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(stages)/\(prefix)")) ?? [] where name.hasSuffix(".json") {
-                keys.append(String(name.dropLast(5)))
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(stages)/\(prefix)")) ?? [] {
+                files.append((name.hasSuffix(".json") ? String(name.dropLast(5)) : name, "\(stages)/\(prefix)/\(name)"))
             }
         }
-        return keys.sorted()
+        return files.sorted { $0.path < $1.path }
     }
 
     func temporaryFiles() -> [String] {

@@ -12,9 +12,15 @@ public struct FsckReport: Sendable, Codable, Equatable {
     /// Temporary files of processes that are gone (interrupted writes; harmless).
     public var leftoverTemporaryFiles: [String] = []
     public var indexProblems: [String] = []
+    /// Folders of the store's skeleton that are gone.
+    public var missingFolders: [String] = []
+    /// Runs put back into a rebuilt index (repair of a damaged index).
+    public var reindexedRuns = 0
     public var repaired = false
 
-    public var isClean: Bool { corruptedBlobs.isEmpty && brokenRecords.isEmpty && incompleteRecords.isEmpty && indexProblems.isEmpty }
+    public var isClean: Bool {
+        corruptedBlobs.isEmpty && brokenRecords.isEmpty && incompleteRecords.isEmpty && indexProblems.isEmpty && missingFolders.isEmpty
+    }
 }
 
 public struct GCReport: Sendable, Codable, Equatable {
@@ -39,9 +45,17 @@ public enum StoreMaintenance {
             if !intact { corrupted.insert(digest) }
         }
         report.corruptedBlobs = corrupted.sorted()
-        let keys = store.allRecordKeys()
-        report.records = keys.count
-        for key in keys {
+        report.missingFolders = ContentStore.skeleton.filter { !FileManager.default.fileExists(atPath: store.path($0)) }
+        let files = store.recordFiles()
+        report.records = files.count
+        var strays: [String] = []
+        for (key, path) in files {
+            // A file not named by a key, or not where its key puts it, is not a record.
+            guard Hashing.isDigest(key), path == store.recordPath(key) else {
+                strays.append(path)
+                report.brokenRecords.append(String(path.dropFirst(store.path("").count)))
+                continue
+            }
             guard let record = store.record(for: key) else {
                 report.brokenRecords.append(key)
                 continue
@@ -52,16 +66,47 @@ public enum StoreMaintenance {
         }
         report.leftoverTemporaryFiles = store.temporaryFiles().filter { !processIsAlive(owning: $0) }
         if FileManager.default.fileExists(atPath: store.indexPath) {
-            let integrity = (try? RunIndex(store: store).integrity()) ?? ["cannot open the run index"]
-            if integrity != ["ok"] { report.indexProblems = integrity }
+            do {
+                let index = try RunIndex(store: store)
+                let integrity = index.integrity()
+                if integrity != ["ok"] {
+                    report.indexProblems = integrity
+                } else {
+                    // The check passes on a file whose table is gone or unreadable: read it too.
+                    _ = try index.list(limit: 1)
+                }
+            } catch {
+                report.indexProblems = [error.description]
+            }
         }
         if repair {
+            for folder in report.missingFolders { try? AtomicFile.makeFolder(store.path(folder)) }
             for digest in report.corruptedBlobs { unlink(store.blobPath(digest)) }
-            for key in report.brokenRecords + report.incompleteRecords { unlink(store.recordPath(key)) }
+            for path in strays { unlink(path) }
+            for key in report.brokenRecords + report.incompleteRecords where Hashing.isDigest(key) { unlink(store.recordPath(key)) }
             for name in report.leftoverTemporaryFiles { unlink("\(store.temporaryFolder)/\(name)") }
+            if !report.indexProblems.isEmpty { report.reindexedRuns = rebuildIndex(store, skipping: corrupted) }
             report.repaired = true
         }
         return report
+    }
+
+    /// Moves a damaged run index aside and builds a new one from the results every recorded
+    /// run stored as a blob. Returns how many runs it found.
+    static func rebuildIndex(_ store: ContentStore, skipping corrupted: Set<String>) -> Int {
+        let damaged = store.indexPath + ".damaged-\(Int(Date().timeIntervalSince1970))"
+        rename(store.indexPath, damaged)
+        for suffix in ["-wal", "-shm", "-journal"] { unlink(store.indexPath + suffix) }
+        guard let index = try? RunIndex(store: store) else { return 0 }
+        var count = 0
+        for digest in store.allBlobs() where !corrupted.contains(digest) {
+            // Results are JSON objects that name their run; everything else is skipped cheaply.
+            guard let data = AtomicFile.read(store.blobPath(digest)), data.first == UInt8(ascii: "{"),
+                  data.range(of: Data("\"runID\"".utf8)) != nil,
+                  let results = try? CanonicalJSON.decode(RunResults.self, from: data) else { continue }
+            if (try? index.record(RunSummary(results: results, specPath: results.spec.path, resultsDigest: digest))) != nil { count += 1 }
+        }
+        return count
     }
 
     /// Removes blobs and records that no recorded run references, and leftover temporary
@@ -76,7 +121,7 @@ public enum StoreMaintenance {
                 liveRecords.insert(stage.key)
                 liveBlobs.insert(stage.output)
             }
-            // Packages (bundle, ONNX) are artifacts of the run without a stage.
+            // Results written before packaging was a stage list packages only as artifacts.
             liveBlobs.formUnion(results.artifacts.values)
         }
         let now = Date()

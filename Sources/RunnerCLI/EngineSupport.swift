@@ -35,13 +35,13 @@ func prepareOrExit(spec: String, store: String) throws -> PreparedRun {
     }
 }
 
-func openStoreOrExit(_ path: String) throws -> ContentStore {
+func openStoreOrExit(_ path: String, restoringFolders: Bool = true) throws -> ContentStore {
     guard FileManager.default.fileExists(atPath: path + "/format") else {
         printError("error: no runner store at \(path) (run an experiment first, or pass --store)")
         throw ExitCodes.failure
     }
     do {
-        return try ContentStore.open(path)
+        return try ContentStore.open(path, restoringFolders: restoringFolders)
     } catch {
         printError("error: \(error.description)")
         throw ExitCodes.failure

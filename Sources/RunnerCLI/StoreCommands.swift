@@ -18,7 +18,7 @@ struct Fsck: ParsableCommand {
     var json = false
 
     func run() throws {
-        let contentStore = try openStoreOrExit(store.resolved(spec: nil))
+        let contentStore = try openStoreOrExit(store.resolved(spec: nil), restoringFolders: false)
         let report = StoreMaintenance.fsck(contentStore, repair: repair)
         if json {
             print(jsonText(report))
@@ -28,16 +28,27 @@ struct Fsck: ParsableCommand {
             for key in report.brokenRecords { print("damaged stage record: \(key)") }
             for key in report.incompleteRecords { print("stage record with a missing or corrupted output: \(key)") }
             for problem in report.indexProblems { print("run index: \(problem)") }
+            for folder in report.missingFolders { print("missing folder: \(folder)/") }
+            if report.reindexedRuns > 0 { print("run index rebuilt from the store: \(report.reindexedRuns) run\(report.reindexedRuns == 1 ? "" : "s") found") }
             if !report.leftoverTemporaryFiles.isEmpty {
                 print("\(report.leftoverTemporaryFiles.count) leftover temporary files from interrupted writes\(repair ? " (removed)" : " (harmless; --repair or gc removes them)")")
             }
             if report.isClean {
                 print("ok")
-            } else {
-                print(repair ? "repaired: broken entries removed; the next run recomputes them" : "broken: run `runner fsck --repair`, then rerun")
+            } else if !repair {
+                print("broken: run `runner fsck --repair`, then rerun")
             }
         }
         if !report.isClean && !repair { throw ExitCodes.failure }
+        if repair && !report.isClean {
+            // Say "repaired" only when a fresh check agrees.
+            let after = StoreMaintenance.fsck(contentStore, repair: false)
+            guard after.isClean else {
+                printError("error: \(contentStore.root) is still broken after repair: \(after.corruptedBlobs.count + after.brokenRecords.count + after.incompleteRecords.count) entries, index: \(after.indexProblems.joined(separator: "; ")), missing: \(after.missingFolders.joined(separator: ", "))")
+                throw ExitCodes.failure
+            }
+            if !json { print("repaired: broken entries removed (the next run recomputes them); a fresh check finds nothing") }
+        }
     }
 }
 

@@ -201,6 +201,39 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(try runner("verify", "exp.yaml", "--quiet").status, 0)
     }
 
+    /// What breaks runs must show in fsck, and --repair must leave a store a fresh check passes.
+    func testFsckSeesTheLayoutStraysAndTheIndexAndRepairsThem() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        // A removed tmp folder: reported, and a run puts it back itself.
+        try FileManager.default.removeItem(atPath: file(".runner/tmp"))
+        let missing = try runner("fsck", "--store", ".runner")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stdout.contains("missing folder: tmp/"), missing.stdout)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner").status, 0)
+        // A stray file among the stage records: reported, and really removed by --repair.
+        let prefix = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: file(".runner/stages")).sorted().first)
+        try "not a record".write(toFile: file(".runner/stages/\(prefix)/stray.json"), atomically: true, encoding: .utf8)
+        let stray = try runner("fsck", "--store", ".runner")
+        XCTAssertEqual(stray.status, 1)
+        XCTAssertTrue(stray.stdout.contains("damaged stage record: stages/\(prefix)/stray.json"), stray.stdout)
+        let repaired = try runner("fsck", "--store", ".runner", "--repair")
+        XCTAssertEqual(repaired.status, 0, repaired.stderr)
+        XCTAssertTrue(repaired.stdout.contains("a fresh check finds nothing"), repaired.stdout)
+        XCTAssertEqual(try runner("fsck", "--store", ".runner").status, 0)
+        // A damaged run index: reported, and rebuilt from the results the store holds.
+        try Data(repeating: 0x5A, count: 4096).write(to: URL(fileURLWithPath: file(".runner/index.sqlite")))
+        let damaged = try runner("fsck", "--store", ".runner")
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertTrue(damaged.stdout.contains("run index: "), damaged.stdout)
+        let rebuilt = try runner("fsck", "--store", ".runner", "--repair")
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
+        XCTAssertTrue(rebuilt.stdout.contains("run index rebuilt from the store: 2 runs found"), rebuilt.stdout)
+        let runs = try runner("runs", "--store", ".runner", "--json")
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [Any])?.count, 2)
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+    }
+
     func testGcRemovesOnlyUnreferencedEntries() throws {
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
         let gc = try runner("gc", "--store", ".runner", "--grace", "0")
