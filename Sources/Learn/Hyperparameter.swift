@@ -125,6 +125,9 @@ extension ParamForm {
     public static let nonNegative = ParamForm.real(lower: 0, upper: .infinity, lowerOpen: false, upperOpen: false)
     public static let fraction = ParamForm.real(lower: 0, upper: 1, lowerOpen: true, upperOpen: false)
     public static let positiveInt = ParamForm.int(1...Int.max)
+    /// The bound of parameters that count rows or features: far above any table runner reads
+    /// (2 GiB files), low enough that no count overflows when the learners add to it.
+    public static let rowCountLimit = 1_000_000_000
 }
 
 /// Phrasing shared by messages.

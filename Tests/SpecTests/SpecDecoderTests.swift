@@ -126,10 +126,29 @@ final class SpecDecoderTests: XCTestCase {
             "exp.yaml:1:10: error: version must be an integer, found a string (remove the quotes around '1')",
             "exp.yaml:2:7: error: seed must be at least 0, found -3",
             "exp.yaml:4:18: error: split.shuffle must be true or false, found a string ('yes' is text here, not a boolean: write true or false)",
-            "exp.yaml:7:28: error: random_forest.n_estimators must be an integer >= 1, found 0",
-            "exp.yaml:7:42: error: random_forest.max_depth must be an integer >= 1 or null, found deep",
-            "exp.yaml:7:62: error: random_forest.max_features must be 'sqrt' or 'log2', an integer >= 1, a number > 0 and <= 1 or null, found sqrtt (did you mean 'sqrt'?)",
+            "exp.yaml:7:28: error: random_forest.n_estimators must be an integer from 1 to 10000, found 0",
+            "exp.yaml:7:42: error: random_forest.max_depth must be an integer from 1 to 1000 or null, found deep",
+            "exp.yaml:7:62: error: random_forest.max_features must be 'sqrt' or 'log2', an integer from 1 to 1000000000, a number > 0 and <= 1 or null, found sqrtt (did you mean 'sqrt'?)",
             "exp.yaml:7:80: error: random_forest.bootstrap must be true or false, found true",
+        ])
+    }
+
+    /// Values near 2^63 validated and then trapped or tried to allocate without bound in a
+    /// run: every integer parameter has a documented range, checked at its line.
+    func testIntegerParametersHaveRanges() {
+        let found = errors("""
+            version: 1
+            data: {source: d.csv, target: y}
+            models:
+              - {type: random_forest, params: {n_estimators: 9223372036854775807}}
+              - {type: logistic_regression, params: {max_iter: 9223372036854775807}}
+              - {type: hist_gradient_boosting, params: {max_leaf_nodes: 9223372036854775807, n_iter_no_change: 1e300}}
+            """)
+        XCTAssertEqual(found, [
+            "exp.yaml:4:50: error: random_forest.n_estimators must be an integer from 1 to 10000, found 9223372036854775807",
+            "exp.yaml:5:52: error: logistic_regression.max_iter must be an integer from 1 to 1000000, found 9223372036854775807",
+            "exp.yaml:6:61: error: hist_gradient_boosting.max_leaf_nodes must be an integer from 2 to 1000000 or null, found 9223372036854775807",
+            "exp.yaml:6:100: error: hist_gradient_boosting.n_iter_no_change must be an integer from 1 to 100000, found 1e+300",
         ])
     }
 

@@ -23,21 +23,21 @@ extension TreeSettings {
     static func params(forest: Bool) -> [ParamSpec] {
         var params: [ParamSpec] = []
         if forest {
-            params.append(ParamSpec("n_estimators", [.positiveInt], default: .int(100), "number of trees"))
+            params.append(ParamSpec("n_estimators", [.int(1...10_000)], default: .int(100), "number of trees"))
         }
         params += [
             ParamSpec("criterion", [.choice(["gini", "entropy", "log_loss", "squared_error"])], default: .string("gini"), regression: .string("squared_error"), "split quality measure"),
-            ParamSpec("max_depth", [.positiveInt, .null], default: .null, "depth limit (null: grow until pure)"),
-            ParamSpec("min_samples_split", [.int(2...Int.max)], default: .int(2), "samples needed to split a node"),
-            ParamSpec("min_samples_leaf", [.positiveInt], default: .int(1), "samples needed in each leaf"),
+            ParamSpec("max_depth", [.int(1...1_000), .null], default: .null, "depth limit (null: grow until pure)"),
+            ParamSpec("min_samples_split", [.int(2...ParamForm.rowCountLimit)], default: .int(2), "samples needed to split a node"),
+            ParamSpec("min_samples_leaf", [.int(1...ParamForm.rowCountLimit)], default: .int(1), "samples needed in each leaf"),
             ParamSpec(
-                "max_features", [.choice(["sqrt", "log2"]), .positiveInt, .fraction, .null],
+                "max_features", [.choice(["sqrt", "log2"]), .int(1...ParamForm.rowCountLimit), .fraction, .null],
                 default: forest ? .string("sqrt") : .null, regression: forest ? .double(1.0) : .null,
                 "features tried per split"),
         ]
         if forest {
             params.append(ParamSpec("bootstrap", [.bool], default: .bool(true), "sample rows with replacement per tree"))
-            params.append(ParamSpec("max_samples", [.positiveInt, .fraction, .null], default: .null, "rows drawn per tree when bootstrapping"))
+            params.append(ParamSpec("max_samples", [.int(1...ParamForm.rowCountLimit), .fraction, .null], default: .null, "rows drawn per tree when bootstrapping"))
         }
         params.append(ParamSpec("class_weight", [.choice(["balanced"]), .null], default: .null, "balanced reweights classes by inverse frequency"))
         return params

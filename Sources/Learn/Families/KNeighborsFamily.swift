@@ -3,7 +3,7 @@ extension ModelFamily {
         name: "k_neighbors", tasks: [.classification, .regression],
         sklearnNames: [.classification: "KNeighborsClassifier", .regression: "KNeighborsRegressor"],
         params: [
-            ParamSpec("n_neighbors", [.positiveInt], default: .int(5), "number of neighbours"),
+            ParamSpec("n_neighbors", [.int(1...ParamForm.rowCountLimit)], default: .int(5), "number of neighbours"),
             ParamSpec("weights", [.choice(["uniform", "distance"])], default: .string("uniform"), "neighbour weighting"),
             ParamSpec("p", [.real(lower: 1, upper: .infinity, lowerOpen: false, upperOpen: false)], default: .int(2), "Minkowski power: 1 Manhattan, 2 Euclidean"),
         ],

@@ -5,7 +5,7 @@ extension ModelFamily {
         params: [
             ParamSpec("alpha", [.positive], default: .double(1.0), "L1 regularization strength"),
             ParamSpec("fit_intercept", [.bool], default: .bool(true), "whether to fit an intercept"),
-            ParamSpec("max_iter", [.positiveInt], default: .int(1000), "maximum coordinate descent sweeps"),
+            ParamSpec("max_iter", [.int(1...10_000_000)], default: .int(1000), "maximum coordinate descent sweeps"),
             ParamSpec("tol", [.positive], default: .double(1e-4), "stopping tolerance on the duality gap"),
             ParamSpec("selection", [.choice(["cyclic", "random"])], default: .string("cyclic"), "coordinate order"),
         ],

@@ -6,7 +6,7 @@ extension ModelFamily {
             ParamSpec("C", [.positive], default: .double(1.0), "inverse of regularization strength"),
             ParamSpec("penalty", [.choice(["l2"]), .null], default: .string("l2"), "regularization: l2 or none (null)"),
             ParamSpec("fit_intercept", [.bool], default: .bool(true), "whether to fit an intercept"),
-            ParamSpec("max_iter", [.positiveInt], default: .int(100), "maximum solver iterations"),
+            ParamSpec("max_iter", [.int(1...1_000_000)], default: .int(100), "maximum solver iterations"),
             ParamSpec("tol", [.positive], default: .double(1e-4), "stopping tolerance"),
             ParamSpec("class_weight", [.choice(["balanced"]), .null], default: .null, "balanced reweights classes by inverse frequency"),
         ],
