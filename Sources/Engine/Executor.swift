@@ -210,7 +210,7 @@ public final class Executor: @unchecked Sendable {
 
     private func parameters(of index: Int) throws -> Data {
         if let params = locked({ resolvedParams[index] }) { return params }
-        guard let params = try graph.parameters(of: index, leaderboard: { try artifact(of: $0).leaderboard }) else {
+        guard let params = try graph.parameters(of: index, winner: { try artifact(of: $0).leaderboard?.best }) else {
             throw EngineError.internalError("stage '\(graph.stages[index].name)' has no parameters")
         }
         locked { resolvedParams[index] = params }

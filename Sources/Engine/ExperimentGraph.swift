@@ -146,17 +146,18 @@ public struct ExperimentGraph: Sendable {
     }
 
     /// A stage's parameters once what they wait for is known: fixed ones as planned, the
-    /// refit's from the winner that the select stage's leaderboard names.
-    func parameters(of index: Int, leaderboard: (Int) throws -> Leaderboard?) throws -> Data? {
+    /// refit's from the winner that the select stage names (`winner(select)`: the winning
+    /// candidate's index, nil while unknown).
+    func parameters(of index: Int, winner: (Int) throws -> Int?) throws -> Data? {
         switch stages[index].parameters {
         case .fixed(let data):
             return data
         case .winner(let select):
-            guard let board = try leaderboard(select) else { return nil }
-            guard candidates.indices.contains(board.best) else {
-                throw EngineError.internalError("the leaderboard names candidate \(board.best + 1), but the plan has \(candidates.count)")
+            guard let best = try winner(select) else { return nil }
+            guard candidates.indices.contains(best) else {
+                throw EngineError.internalError("the leaderboard names candidate \(best + 1), but the plan has \(candidates.count)")
             }
-            let candidate = candidates[board.best]
+            let candidate = candidates[best]
             return CanonicalJSON.encode(RefitStage.Parameters(target: target, task: task, pipeline: candidate.pipeline))
         }
     }

@@ -85,7 +85,7 @@ public enum PlanInspection {
             params = data
         case .winner(let select):
             guard let index = graph.index(of: stage.name),
-                  let data = try? graph.parameters(of: index, leaderboard: { winner(of: $0, store, outputs) }) else { return Lookup(waiting: select) }
+                  let data = try? graph.parameters(of: index, winner: { winner(of: $0, store, outputs) }) else { return Lookup(waiting: select) }
             params = data
         }
         let paramsDigest = Hashing.sha256(params)
@@ -94,13 +94,13 @@ public enum PlanInspection {
         return Lookup(key: key, params: paramsDigest, inputs: inputs, output: output)
     }
 
-    /// The leaderboard of a finished select stage, decoded only as far as the winner's index:
+    /// The winner's index from a finished select stage's leaderboard, decoded no further:
     /// decoding every score would cost more than the rest of the plan.
-    private static func winner(of select: Int, _ store: ContentStore, _ outputs: [Int: String]) -> Leaderboard? {
+    private static func winner(of select: Int, _ store: ContentStore, _ outputs: [Int: String]) -> Int? {
         struct Winner: Decodable { var best: Int }
         guard let digest = outputs[select], let data = try? store.read(digest),
               let winner = try? CanonicalJSON.decode(Winner.self, from: data) else { return nil }
-        return Leaderboard(scoring: "", metrics: [], candidates: [], best: winner.best)
+        return winner.best
     }
 
     private static func reason(_ stage: Stage, key: String, params: String, inputs: [String: String], previous: LockFile.StageEntry?, haveLock: Bool) -> String {

@@ -5,13 +5,13 @@ import Foundation
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsck",
-        abstract: "Check every blob and stage record in the store.",
-        discussion: "Exits 0 when the store is sound (leftover temporary files are only reported), 1 when something is broken."
+        abstract: "Check every blob, stage record and folder of the store, and its run index.",
+        discussion: "Exits 0 when the store is sound (leftover temporary files are only reported), 1 when something is broken, or still broken after --repair."
     )
 
     @OptionGroup var store: StoreOptions
 
-    @Flag(help: "Remove broken blobs and records (their stages are recomputed on the next run) and leftover temporary files.")
+    @Flag(help: "Remove broken blobs, records and stray files (their stages are recomputed on the next run) and leftover temporary files, recreate missing folders, rebuild a damaged run index from the stored results.")
     var repair = false
 
     @Flag(help: "Print the report as JSON.")

@@ -80,13 +80,14 @@ final class BundleValidationTests: XCTestCase {
 
     func testBoostingTreesAreCheckedToo() throws {
         let (pipeline, training) = try fitted(ModelConfig(HistGradientBoostingConfig(maxIterations: 5, seed: 1)))
-        guard case .boosting(var model) = pipeline.model else { return XCTFail() }
+        guard case .boosting(let original) = pipeline.model else { return XCTFail() }
+        var model = original
         let split = model.trees[0].features.firstIndex { $0 >= 0 }!
         model.trees[0].features[split] = 99
         var edited = pipeline
         edited.model = .boosting(model)
         assertRefused(edited, training: training, "splits on feature 99")
-        model = { guard case .boosting(let original) = pipeline.model else { fatalError() }; return original }()
+        model = original
         model.baseline = []
         edited.model = .boosting(model)
         assertRefused(edited, training: training, "baseline scores")

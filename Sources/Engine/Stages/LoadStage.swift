@@ -34,10 +34,10 @@ enum LoadStage: StageDefinition {
         if let preloaded = graph.preloaded {
             table = preloaded
         } else {
-            var options = ReadOptions(format: params.format, delimiter: params.delimiter, naValues: params.naValues, columnKinds: params.columnKinds)
-            options.threads = context.threads
+            // The source reads with its own format, delimiter and NA tokens (the same spec
+            // values these parameters put into the key); the stage adds the column types.
             do {
-                table = try graph.dataSource.read(options: options)
+                table = try graph.dataSource.read(options: ReadOptions(columnKinds: params.columnKinds, threads: context.threads))
             } catch {
                 throw EngineError.data(error.description)
             }
