@@ -101,24 +101,62 @@ struct DataChecks {
             because = "inferred: \(inferred.reason); set data.task to override"
         }
         var classCount: Int?
-        if task == .classification { classCount = checkClasses(target) }
+        let counts = task == .classification ? TaskInference.classCounts(of: target) : []
+        if task == .classification, counts.count < 2 {
+            reader.error(data.target.location, "target '\(target.name)' has a single class '\(counts.first?.label ?? "")'; classification needs at least two")
+            classCount = counts.count
+        } else if checkSplitSizes(rows: table.rowCount - missingTargets), task == .classification {
+            // Class checks assume the split sizes work; otherwise they would repeat the problem.
+            checkClasses(counts, of: target)
+            classCount = counts.count
+        } else if task == .classification {
+            classCount = counts.count
+        }
         TaskChecks.check(experiment, task: task, because: because, classCount: classCount, reader: &reader)
         if !skipPreprocessingFlow { checkPreprocessing(table, task: task) }
         return task
     }
 
-    private mutating func checkClasses(_ target: Column) -> Int {
-        let counts = TaskInference.classCounts(of: target)
+    /// The test split, the folds and early stopping's validation split each leave rows to
+    /// train on: checked here, so a spec that validates never fails (or plans millions of
+    /// fold stages) for want of rows.
+    private mutating func checkSplitSizes(rows: Int) -> Bool {
+        let split = experiment.split, search = experiment.search
+        let location = split.testSizeLocation ?? experiment.data.target.location
+        let testRows = split.testRows(outOf: rows)
+        guard testRows >= 1, testRows < rows else {
+            let advice = rows < 2 ? "the data needs at least 2 rows with a target" : "change split.test_size (a fraction or a row count from 1 to \(rows - 1))"
+            reader.error(location, "split.test_size = \(split.testSizeText) holds out \(testRows) of the \(rows) rows with a target, leaving \(rows - testRows) for training; \(advice)")
+            return false
+        }
+        let trainingRows = rows - testRows
+        guard search.cv <= trainingRows else {
+            reader.error(search.cvLocation ?? location, "search.cv = \(search.cv) folds need at least \(search.cv) training rows, and \(rows) rows leave \(trainingRows) after the test split; lower search.cv (at most \(trainingRows)) or split.test_size")
+            return false
+        }
+        // Early stopping holds out validation_fraction of each fold's training rows.
+        let foldTrainingRows = trainingRows - (trainingRows + search.cv - 1) / search.cv
+        var fine = true
+        for model in experiment.models where model.type.value == ModelFamily.histGradientBoosting.name {
+            let stopping = (model.params["early_stopping"].map { [$0.value] } ?? []) + (model.grid.first { $0.name.value == "early_stopping" }?.values.map(\.value) ?? [])
+            guard stopping.contains(.bool(true)) || (foldTrainingRows > 10_000 && !stopping.contains(.bool(false))) else { continue }
+            let fractions = (model.params["validation_fraction"].map { [$0] } ?? []) + (model.grid.first { $0.name.value == "validation_fraction" }?.values ?? [])
+            for fraction in fractions.isEmpty ? [Located(ParamValue.double(0.1), at: model.type.location)] : fractions {
+                guard let share = fraction.value.number, share > 0, share < 1 else { continue }
+                let validationRows = Int((share * Double(foldTrainingRows)).rounded(.up))
+                if validationRows >= foldTrainingRows {
+                    reader.error(fraction.location, "model '\(model.name.value)': early stopping holds out validation_fraction = \(share) of the \(foldTrainingRows) training rows of a fold (\(validationRows) rows), leaving none to fit; lower validation_fraction or set early_stopping: false")
+                    fine = false
+                }
+            }
+        }
+        return fine
+    }
+
+    private mutating func checkClasses(_ counts: [(label: String, count: Int)], of target: Column) {
         let location = experiment.data.target.location
-        if counts.count < 2 {
-            reader.error(location, "target '\(target.name)' has a single class '\(counts.first?.label ?? "")'; classification needs at least two")
-            return counts.count
-        }
-        let testFraction: Double
-        switch experiment.split.testSize {
-        case .fraction(let fraction): testFraction = fraction
-        case .rows(let rows): testFraction = Double(rows) / Double(max(1, target.count - target.missingCount))
-        }
+        let rows = target.count - target.missingCount
+        let testFraction = Double(experiment.split.testRows(outOf: rows)) / Double(max(1, rows))
         let folds = experiment.search.cv
         for (label, count) in counts {
             if count < 2 {
@@ -130,7 +168,6 @@ struct DataChecks {
                 reader.error(location, "class '\(label)' of target '\(target.name)' has \(count) rows, about \(training) after the test split: fewer than search.cv = \(folds) folds; lower cv or merge rare classes")
             }
         }
-        return counts.count
     }
 
     /// Follows column types and missing values through the steps, then checks what models receive.

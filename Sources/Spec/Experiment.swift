@@ -97,6 +97,24 @@ public struct SplitSpec: Sendable, Equatable {
     /// nil: stratify for classification, not for regression.
     public var stratify: Bool?
     public var shuffle: Bool = true
+    /// Where the spec sets these, for checks that need the data.
+    public var testSizeLocation: SourceLocation?
+    public var stratifyLocation: SourceLocation?
+
+    /// Rows the split holds out for testing from `rows` (DataSplit's rounding).
+    public func testRows(outOf rows: Int) -> Int {
+        switch testSize {
+        case .fraction(let fraction): return Int((fraction * Double(rows)).rounded(.up))
+        case .rows(let count): return count
+        }
+    }
+
+    public var testSizeText: String {
+        switch testSize {
+        case .fraction(let fraction): return "\(fraction)"
+        case .rows(let count): return "\(count) rows"
+        }
+    }
 }
 
 /// Which columns a preprocessing step applies to.
@@ -181,4 +199,7 @@ public struct SearchSpec: Sendable, Equatable {
     /// nil: accuracy for classification, r2 for regression.
     public var scoring: Located<Metric>?
     public var strategy: Strategy = .grid
+    /// Where the spec sets these, for checks that need the data.
+    public var cvLocation: SourceLocation?
+    public var stratifiedLocation: SourceLocation?
 }

@@ -144,6 +144,7 @@ struct SpecDecoder {
         var split = SplitSpec()
         guard let entries = reader.mapping(node, in: "'split'", allowed: ["test_size", "stratify", "shuffle"]) else { return split }
         if let entry = entries["test_size"] {
+            split.testSizeLocation = entry.value.location
             switch entry.value.scalarValue {
             case .int(let rows)? where rows >= 1: split.testSize = .rows(rows)
             case .double(let fraction)? where fraction > 0 && fraction < 1: split.testSize = .fraction(fraction)
@@ -151,7 +152,10 @@ struct SpecDecoder {
                 reader.error(entry.value.location, "split.test_size must be a fraction between 0 and 1 (exclusive) or a row count >= 1, found \(entry.value.scalar?.string ?? entry.value.kindName)")
             }
         }
-        if let entry = entries["stratify"] { split.stratify = reader.bool(entry.value, "split.stratify") }
+        if let entry = entries["stratify"] {
+            split.stratify = reader.bool(entry.value, "split.stratify")
+            split.stratifyLocation = entry.value.location
+        }
         if let entry = entries["shuffle"], let value = reader.bool(entry.value, "split.shuffle") { split.shuffle = value }
         if split.stratify == true, !split.shuffle, let entry = entries["shuffle"] {
             reader.error(entry.value.location, "a stratified split needs shuffle: true (as in scikit-learn)")
@@ -162,8 +166,14 @@ struct SpecDecoder {
     private mutating func decodeSearch(_ node: Node) -> SearchSpec {
         var search = SearchSpec()
         guard let entries = reader.mapping(node, in: "'search'", allowed: ["cv", "stratified", "shuffle", "scoring", "strategy"]) else { return search }
-        if let entry = entries["cv"], let folds = reader.int(entry.value, "search.cv", atLeast: 2) { search.cv = folds }
-        if let entry = entries["stratified"] { search.stratified = reader.bool(entry.value, "search.stratified") }
+        if let entry = entries["cv"] {
+            search.cvLocation = entry.value.location
+            if let folds = reader.int(entry.value, "search.cv", atLeast: 2) { search.cv = folds }
+        }
+        if let entry = entries["stratified"] {
+            search.stratified = reader.bool(entry.value, "search.stratified")
+            search.stratifiedLocation = entry.value.location
+        }
         if let entry = entries["shuffle"], let value = reader.bool(entry.value, "search.shuffle") { search.shuffle = value }
         if let entry = entries["scoring"], let metric = decodeMetric(entry.value) {
             search.scoring = Located(metric, at: entry.value.location)

@@ -22,10 +22,10 @@ enum TaskChecks {
             }
         }
         if task == .regression, experiment.split.stratify == true {
-            reader.error(nil, "split.stratify needs classes, but this is a regression experiment (\(because))")
+            reader.error(experiment.split.stratifyLocation, "split.stratify needs classes, but this is a regression experiment (\(because))")
         }
         if task == .regression, experiment.search.stratified == true {
-            reader.error(nil, "search.stratified needs classes, but this is a regression experiment (\(because))")
+            reader.error(experiment.search.stratifiedLocation, "search.stratified needs classes, but this is a regression experiment (\(because))")
         }
         for model in experiment.models {
             guard let type = ModelFamily.named(model.type.value) else { continue }

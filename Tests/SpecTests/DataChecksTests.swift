@@ -70,7 +70,7 @@ final class DataChecksTests: XCTestCase {
     }
 
     func testPreprocessingFlow() throws {
-        try write("mix.csv", "num,cat,y\n1,a,1.5\n,b,2.5\n3,,3.5\n")
+        try write("mix.csv", "num,cat,y\n1,a,1.5\n,b,2.5\n3,,3.5\n4,a,4.5\n5,b,5.5\n6,a,6.5\n7,b,7.5\n8,a,8.5\n")
         let yaml = """
             version: 1
             data: {source: mix.csv, target: y}
@@ -99,7 +99,7 @@ final class DataChecksTests: XCTestCase {
     }
 
     func testTargetCannotBePreprocessedOrDropped() throws {
-        try write("t.csv", "a,y\n1,1.5\n2,2.5\n")
+        try write("t.csv", "a,y\n" + (1...8).map { "\($0),\($0).5\n" }.joined())
         XCTAssertEqual(check("version: 1\ndata: {source: t.csv, target: y, drop: [y]}\npreprocess: [{scale: {columns: [y]}}]\nmodels: [{type: ridge}]\n").errors.map(\.description), [
             "exp.yaml:2:41: error: 'y' is the target; it cannot be dropped",
             "exp.yaml:3:33: error: 'y' is the target; preprocessing applies to features only",
@@ -107,10 +107,48 @@ final class DataChecksTests: XCTestCase {
     }
 
     func testTypesOverrideInference() throws {
-        try write("codes.csv", "zip,y\n1000,1.5\n2000,2.5\n")
+        try write("codes.csv", "zip,y\n" + (1...8).map { "\($0)000,\($0).5\n" }.joined())
         let result = check("version: 1\ndata: {source: codes.csv, target: y, types: {zip: categorical}}\nmodels: [{type: ridge}]\n")
         XCTAssertEqual(result.errors.first?.description, "exp.yaml:2:35: error: column 'zip' is categorical and no step encodes it; add `- one_hot: {columns: [zip]}` (or ordinal) to preprocess, or list it in data.drop")
         XCTAssertEqual(check("version: 1\ndata: {source: codes.csv, target: y, types: {zp: categorical}}\nmodels: [{type: ridge}]\n").errors.map(\.description),
                        ["exp.yaml:2:46: error: typed column 'zp' is not a column of codes.csv (did you mean 'zip'?)"])
+    }
+
+    /// The test split, the folds and early stopping each need rows to train on; a spec that
+    /// validates must not fail (or plan a million fold stages) for want of them.
+    func testSplitSizesAreCheckedAgainstTheRows() throws {
+        try write("r.csv", "a,y\n" + (1...20).map { "\($0),\(Double($0) * 1.5)\n" }.joined())
+        func errors(_ settings: String, model: String = "{type: ridge}") -> [String] {
+            check("version: 1\ndata: {source: r.csv, target: y}\n\(settings)\nmodels: [\(model)]\n").errors.map(\.description)
+        }
+        XCTAssertEqual(errors("search: {cv: 1000000000000}"), [
+            "exp.yaml:3:14: error: search.cv = 1000000000000 folds need at least 1000000000000 training rows, and 20 rows leave 16 after the test split; lower search.cv (at most 16) or split.test_size",
+        ])
+        XCTAssertEqual(errors("search: {cv: 16}"), [])
+        XCTAssertEqual(errors("search: {cv: 17}").count, 1)
+        XCTAssertEqual(errors("split: {test_size: 20}"), [
+            "exp.yaml:3:20: error: split.test_size = 20 rows holds out 20 of the 20 rows with a target, leaving 0 for training; change split.test_size (a fraction or a row count from 1 to 19)",
+        ])
+        XCTAssertEqual(errors("split: {test_size: 0.99999}").first?.hasPrefix("exp.yaml:3:20: error: split.test_size = 0.99999 holds out 20 of the 20 rows"), true)
+        // A tiny fraction still holds out one row (rounded up, as the split does): valid.
+        XCTAssertEqual(errors("split: {test_size: 1e-320}\nsearch: {cv: 2}"), [])
+        XCTAssertEqual(errors("split: {test_size: 15}"), [])
+        XCTAssertEqual(errors("split: {test_size: 16}"), [
+            "exp.yaml:3:20: error: search.cv = 5 folds need at least 5 training rows, and 20 rows leave 4 after the test split; lower search.cv (at most 4) or split.test_size",
+        ])
+        // Early stopping on 2-fold training sets of 8 rows: a 0.9 share leaves nothing to fit.
+        XCTAssertEqual(errors("split: {test_size: 4}\nsearch: {cv: 2}", model: "{type: hist_gradient_boosting, params: {early_stopping: true}, grid: {validation_fraction: [0.5, 0.9]}}"), [
+            "exp.yaml:5:107: error: model 'hist_gradient_boosting': early stopping holds out validation_fraction = 0.9 of the 8 training rows of a fold (8 rows), leaving none to fit; lower validation_fraction or set early_stopping: false",
+        ])
+        XCTAssertEqual(errors("split: {test_size: 4}\nsearch: {cv: 2}", model: "{type: hist_gradient_boosting, grid: {validation_fraction: [0.5, 0.9]}}"), [], "auto early stopping is off for small data")
+    }
+
+    func testStratifyOnARegressionTaskIsLocated() throws {
+        try write("r.csv", "a,y\n" + (1...20).map { "\($0),\(Double($0) * 1.5)\n" }.joined())
+        let result = check("version: 1\ndata: {source: r.csv, target: y}\nsplit: {stratify: true}\nsearch: {stratified: true}\nmodels: [{type: ridge}]\n")
+        XCTAssertEqual(result.errors.map(\.description), [
+            "exp.yaml:3:19: error: split.stratify needs classes, but this is a regression experiment (inferred: target 'y' holds non-integer numbers; set data.task to override)",
+            "exp.yaml:4:22: error: search.stratified needs classes, but this is a regression experiment (inferred: target 'y' holds non-integer numbers; set data.task to override)",
+        ])
     }
 }
