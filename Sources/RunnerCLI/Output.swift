@@ -19,5 +19,7 @@ func printError(_ text: String) {
 /// Four significant digits, the way summaries usually show numbers.
 func formatStatistic(_ value: Double?) -> String {
     guard let value else { return "" }
+    // printf writes "-nan" for some NaNs; the JSON and the docs say "nan".
+    if value.isNaN { return "nan" }
     return String(format: "%.4g", value)
 }

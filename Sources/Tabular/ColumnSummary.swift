@@ -32,13 +32,9 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
             for index in present.indices where index == 0 || present[index] != present[index - 1] { distinctCount += 1 }
             distinct = distinctCount
             guard !present.isEmpty else { return }
-            // Two-pass mean and variance for accuracy.
-            let mean = present.reduce(0, +) / Double(present.count)
+            let (mean, std) = Moments.meanAndStandardDeviation(present)
             self.mean = mean
-            if present.count > 1 {
-                let squares = present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-                std = (squares / Double(present.count - 1)).squareRoot()
-            }
+            self.std = std
             min = present.first
             max = present.last
             p25 = Quantile.linear(present, 0.25)
@@ -76,6 +72,37 @@ public enum Quantile {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
         let upper = Swift.min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+        let a = sorted[lower], b = sorted[upper], t = position - Double(lower)
+        let result = a + (b - a) * t
+        if result.isFinite || a.isNaN || b.isNaN { return result }
+        // Extremes only: infinite neighbours (inf - inf is NaN) or a difference that overflows.
+        if t == 0 || a == b { return a }
+        if a.isFinite, b.isFinite { return a * (1 - t) + b * t }
+        if a.isFinite { return b }
+        if b.isFinite { return a }
+        return .nan  // between -inf and +inf: undefined, as numpy says
+    }
+}
+
+/// Mean and sample standard deviation that stay finite whenever the true values are.
+public enum Moments {
+    /// Two passes for accuracy (pandas' result bit for bit on ordinary data); a sum or a
+    /// square that overflows is redone scaled, so 1e308-sized values give finite answers.
+    public static func meanAndStandardDeviation(_ values: [Double]) -> (mean: Double, std: Double?) {
+        let n = Double(values.count)
+        var mean = values.reduce(0, +) / n
+        if !mean.isFinite, values.allSatisfy(\.isFinite) {
+            mean = values.reduce(0) { $0 + $1 / n }
+        }
+        guard values.count > 1 else { return (mean, nil) }
+        guard mean.isFinite else { return (mean, .nan) }
+        let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let std = (squares / (n - 1)).squareRoot()
+        if std.isFinite { return (mean, std) }
+        // Deviations themselves overflow only for infinite inputs; otherwise scale by the largest.
+        let largest = values.reduce(0) { Swift.max($0, abs($1 - mean)) }
+        guard largest.isFinite, largest > 0 else { return (mean, .nan) }
+        let scaled = values.reduce(0) { $0 + (($1 - mean) / largest) * (($1 - mean) / largest) }
+        return (mean, largest * (scaled / (n - 1)).squareRoot())
     }
 }

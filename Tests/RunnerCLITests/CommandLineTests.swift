@@ -62,6 +62,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.stderr, "nothing.csv: error: no such file\n")
     }
 
+    /// Infinities and overflowing values: finite statistics where they exist, and JSON that
+    /// encodes the rest as the documented strings instead of failing.
+    func testInspectWithInfinitiesAndOverflowingValues() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "a,b\n1,1e308\ninf,1e308\n1e309,-1e308\n-inf,1e308\n".write(to: folder.appendingPathComponent("extreme.csv"), atomically: true, encoding: .utf8)
+        let table = try runner("inspect", "extreme.csv", in: folder)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertFalse(table.stdout.contains("-nan"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("b       numeric        0         2  5e+307  1e+308  -1e+308  1e+308  1e+308"), table.stdout)
+        let json = try runner("inspect", "--json", "extreme.csv", in: folder)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let columns = try XCTUnwrap((decoded?["summary"] as? [String: Any])?["columns"] as? [[String: Any]])
+        XCTAssertEqual(columns[0]["max"] as? String, "inf")
+        XCTAssertEqual(columns[0]["min"] as? String, "-inf")
+        XCTAssertEqual(columns[0]["mean"] as? String, "nan")
+        XCTAssertEqual(columns[1]["mean"] as? Double, 5e307)
+    }
+
     func testVersionHelpAndUsageErrors() throws {
         let version = try runner("--version")
         XCTAssertEqual(version.status, 0)

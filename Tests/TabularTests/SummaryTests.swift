@@ -39,4 +39,25 @@ final class SummaryTests: XCTestCase {
         XCTAssertNil(summary.mean)
         XCTAssertNil(summary.min)
     }
+
+    /// Extreme values give the true statistics, not an overflow or inf - inf.
+    func testStatisticsStayFiniteWhereTheTrueValuesAre() {
+        let huge = ColumnSummary(column: Column(name: "x", numeric: [1e308, 1e308, -1e308, 1e308]))
+        XCTAssertEqual(huge.mean, 5e307)
+        XCTAssertEqual(huge.std!, 1e308, accuracy: 1e293)
+        XCTAssertEqual(huge.median, 1e308)
+        XCTAssertEqual(ColumnSummary(column: Column(name: "x", numeric: [-1e308, 1e308])).median, 0)
+        let wide = ColumnSummary(column: Column(name: "x", numeric: [1e200, -1e200, 1e200, 3]))
+        XCTAssertEqual(wide.std!, 9.574271077563381e199, accuracy: 1e186)
+        // Infinite inputs: infinite where the true statistic is, NaN only where it is undefined.
+        let infinite = ColumnSummary(column: Column(name: "x", numeric: [1, .infinity, .infinity, .infinity]))
+        XCTAssertEqual(infinite.median, .infinity)
+        XCTAssertEqual(infinite.mean, .infinity)
+        XCTAssertEqual(infinite.min, 1)
+        XCTAssertTrue(infinite.std!.isNaN)
+        XCTAssertEqual(ColumnSummary(column: Column(name: "x", numeric: [5, 7, .infinity])).median, 7)
+        XCTAssertTrue(ColumnSummary(column: Column(name: "x", numeric: [-.infinity, .infinity])).median!.isNaN)
+        // Ordinary data keeps the plain formulas bit for bit.
+        XCTAssertEqual(Quantile.linear([1, 2, 3, 4], 0.25), 1 + (2 - 1) * 0.75)
+    }
 }
