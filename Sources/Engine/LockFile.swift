@@ -78,7 +78,7 @@ public struct LockFile: Codable, Sendable, Equatable {
         do {
             lock = try CanonicalJSON.decode(LockFile.self, from: data)
         } catch {
-            throw EngineError.lock(path: path, problem: "not a valid lock file (\(error.localizedDescription))")
+            throw EngineError.lock(path: path, problem: "not a valid lock file (\(JSONFormat.describe(error))); rerun `runner run` to rewrite it")
         }
         guard lock.lockVersion <= currentVersion else {
             throw EngineError.lock(path: path, problem: "lock format \(lock.lockVersion) is newer than this runner reads (\(currentVersion)); upgrade runner")

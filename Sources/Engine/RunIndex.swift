@@ -41,8 +41,10 @@ public struct RunSummary: Codable, Sendable, Equatable, FetchableRecord, Persist
 public struct RunIndex: Sendable {
     static let schemaVersion = 1
     private let queue: DatabaseQueue
+    private let indexPath: String
 
     public init(store: ContentStore) throws(StoreError) {
+        indexPath = store.indexPath
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
@@ -79,7 +81,20 @@ public struct RunIndex: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.index("cannot open the run index \(store.indexPath) (\(error))")
+            throw StoreError.index("cannot open the run index \(store.indexPath): \(Self.describe(error)); `runner fsck --repair --store \(store.root)` rebuilds it from the stored runs")
+        }
+    }
+
+    /// A SQLite failure in our words.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_NOTADB: return "the file is not a run index (damaged or overwritten)"
+        case .SQLITE_CORRUPT: return "the database is damaged"
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: return "it cannot be opened for writing (permissions or a read-only file system)"
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_IOERR: return "an I/O error occurred"
+        default: return error.message ?? "SQLite error \(error.resultCode.rawValue)"
         }
     }
 
@@ -87,7 +102,7 @@ public struct RunIndex: Sendable {
         do {
             try queue.write { db in try run.insert(db, onConflict: .replace) }
         } catch {
-            throw StoreError.index("cannot record the run in the index (\(error))")
+            throw StoreError.index("cannot record the run in the index \(indexPath): \(Self.describe(error)); `runner fsck --repair` rebuilds the index from the stored runs")
         }
     }
 
@@ -100,7 +115,7 @@ public struct RunIndex: Sendable {
                 return try request.fetchAll(db)
             }
         } catch {
-            throw StoreError.index("cannot read the run index (\(error))")
+            throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error)); `runner fsck --repair` rebuilds it from the stored runs")
         }
     }
 
@@ -111,7 +126,7 @@ public struct RunIndex: Sendable {
                 try RunSummary.filter(Column("id").like(prefix.replacingOccurrences(of: "%", with: "") + "%")).fetchAll(db)
             }
         } catch {
-            throw StoreError.index("cannot read the run index (\(error))")
+            throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error)); `runner fsck --repair` rebuilds it from the stored runs")
         }
     }
 

@@ -95,6 +95,12 @@ public enum Session {
     /// Runs a prepared spec; the results know every stage's digest and timing.
     public static func execute(_ prepared: PreparedRun, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(ExecutionFailure) -> (RunResults, Execution) {
         let started = Date()
+        // The run ends by recording itself in the index: a damaged index fails now, not after the work.
+        do {
+            _ = try RunIndex(store: prepared.store)
+        } catch {
+            throw .store(error)
+        }
         let execution = try Executor(graph: prepared.graph, store: prepared.store, options: options, keys: prepared.keys, cancellation: cancellation, report: report).run()
         let results = RunResults(graph: prepared.graph, execution: execution, runID: newRunID(started), started: started, seconds: Date().timeIntervalSince(started), spec: prepared.spec)
         return (results, execution)

@@ -102,20 +102,29 @@ public struct ModelBundle: Sendable, Equatable {
         return (ModelBundle(manifest: manifest, pipeline: pipeline), signature)
     }
 
-    /// A decoding failure in our words: which field, and what was wrong with it.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+    /// The largest entry a bundle may hold once inflated (a forest of BENCHMARKS.md is ~50 MiB).
+    static let maximumEntryBytes = 1 << 30
+
+    /// A zip library failure in our words.
+    static func describe(zipError error: any Error) -> String {
+        if let error = error as? Archive.ArchiveError {
+            switch error {
+            case .missingEndOfCentralDirectoryRecord, .invalidCentralDirectoryOffset, .invalidCentralDirectorySize, .invalidCentralDirectoryEntryCount:
+                return "the zip directory is missing or wrong (a truncated or partly copied file?)"
+            case .invalidLocalHeaderDataOffset, .invalidLocalHeaderSize, .invalidEntrySize, .invalidBufferSize:
+                return "an entry's header is damaged"
+            case .invalidCompressionMethod: return "an entry uses a compression method bundles never use"
+            case .invalidEntryPath, .uncontainedSymlink: return "an entry has an invalid path"
+            case .invalidCRC32: return "an entry fails its checksum"
+            default: return "the zip archive cannot be read"
+            }
         }
-        switch error {
-        case .keyNotFound(let key, let context): return "\(path(context)): '\(key.stringValue)' is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
+        if String(describing: type(of: error)) == "CompressionError" { return "an entry's compressed data is corrupt" }
+        return "the zip archive cannot be read"
     }
+
+    /// A decoding failure in our words.
+    static func describe(_ error: any Error) -> String { JSONFormat.describe(error) }
 
     /// The archive's entries, each checked against `digests.json`.
     static func archiveEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
@@ -209,17 +218,20 @@ enum BundleArchive {
         do {
             let archive = try Archive(data: zip, accessMode: .read)
             for entry in archive where entry.type == .file {
-                // Bound what a hostile archive can make us inflate.
-                guard entry.uncompressedSize < 4 << 30 else { throw BundleError.invalid("bundle entry \(entry.path) is too large") }
+                // Bound what a hostile archive can make us inflate, whatever its header declares.
+                guard entry.uncompressedSize <= ModelBundle.maximumEntryBytes else { throw BundleError.invalid("bundle entry \(entry.path) is too large (over \(ModelBundle.maximumEntryBytes >> 20) MiB)") }
                 var content = Data()
                 // Integrity comes from digests.json (SHA-256), checked by the caller.
-                _ = try archive.extract(entry, skipCRC32: true) { content.append($0) }
+                _ = try archive.extract(entry, skipCRC32: true) { chunk in
+                    guard content.count + chunk.count <= ModelBundle.maximumEntryBytes else { throw BundleError.invalid("bundle entry \(entry.path) is too large (over \(ModelBundle.maximumEntryBytes >> 20) MiB)") }
+                    content.append(chunk)
+                }
                 entries[entry.path] = content
             }
         } catch let error as BundleError {
             throw error
         } catch {
-            throw BundleError.invalid("the bundle archive is damaged (\(error))")
+            throw BundleError.invalid("the bundle archive is damaged: \(ModelBundle.describe(zipError: error))")
         }
         return entries
     }

@@ -56,12 +56,22 @@ struct Status: ParsableCommand {
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let lockPath = LockFile.path(forSpec: spec)
-        let lock = try? LockFile.read(lockPath)
+        var lock: LockFile?
+        var lockProblem: String?
+        if FileManager.default.fileExists(atPath: lockPath) {
+            do {
+                lock = try LockFile.read(lockPath)
+            } catch {
+                lockProblem = error.description
+            }
+        }
         let planned = PlanInspection.inspect(prepared) { lock }
         var notes: [String] = []
         if let lock {
             if lock.spec.digest != prepared.spec.digest { notes.append("the spec changed since \(lockPath) was written") }
             if lock.data.digest != prepared.graph.source.digest { notes.append("the data changed since \(lockPath) was written") }
+        } else if let lockProblem {
+            notes.append(lockProblem)
         } else {
             notes.append("no lock yet (\(lockPath))")
         }

@@ -101,16 +101,14 @@ enum YAMLSource {
             if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
             return located(mark, message)
         case .reader(let problem, let offset, _, let yaml):
-            var location: SourceLocation?
-            if let offset {
-                let prefix = yaml.utf8.prefix(offset)
-                let line = prefix.filter { $0 == 0x0A }.count + 1
-                let lineStart = prefix.lastIndex(of: 0x0A).map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0
-                location = SourceLocation(line: line, column: offset - lineStart + 1)
-            }
+            let location = offset.map { TextLines(yaml).location(ofCharacterOffset: $0, in: yaml) }
             return Diagnostic(file: file, location: location, message: "cannot read the spec: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            let first = SourceLocation(line: context.mark.line, column: context.mark.column)
+            if duplicates.count == 1, let again = DuplicateKeyFinder.repeated(duplicates[0], after: first, in: context.text) {
+                return Diagnostic(file: file, location: again, message: "duplicate key \(keys) in one mapping (first at line \(first.line), column \(first.column)); each key may appear once")
+            }
             return located(context.mark, "duplicate key \(keys) in one mapping; each key may appear once")
         default:
             return Diagnostic(file: file, location: nil, message: "cannot parse the spec: \(error)")

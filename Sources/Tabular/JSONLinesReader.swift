@@ -220,9 +220,13 @@ struct FlatJSONParser {
             case "true": return (.bool(true), nil)
             case "false": return (.bool(false), nil)
             default:
-                guard let first = word.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
-                      let value = numbers.parse(word), value.isFinite else {
+                func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+                guard isDigit(word.first) || (word.first == UInt8(ascii: "-") && isDigit(word.dropFirst().first)) else {
                     throw error("value of '\(key)' is not valid JSON (strings need double quotes)", at: start)
+                }
+                // A number beyond Double's range (1e400) is infinite, as in the CSV reader and Python's json.
+                guard let value = numbers.parse(word), !value.isNaN else {
+                    throw error("value of '\(key)' is not a valid JSON number: \(text)", at: start)
                 }
                 return (.number(value), text)
             }

@@ -40,7 +40,12 @@ final class TransformerTests: XCTestCase {
 
         let strict = try PreprocessingConfig.oneHot(columns: .names(["size"]), ignoreUnknown: false, drop: .first).fit(train)
         XCTAssertThrowsError(try strict.transform(table([Column(name: "size", strings: ["xl"]), Column(name: "n", numeric: [1])]))) { error in
-            XCTAssertEqual((error as? LearnError)?.message, "column 'size' has the value 'xl', not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
+            XCTAssertEqual((error as? LearnError)?.message, "input row 1, column 'size': the value 'xl' was not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
+        }
+        // A missing value is named as missing, not as the category 'nan', when training had none.
+        let complete = try PreprocessingConfig.oneHot(columns: .names(["size"]), ignoreUnknown: false, drop: .none).fit(table([Column(name: "size", strings: ["m", "s"])]))
+        XCTAssertThrowsError(try complete.transform(table([Column(name: "size", strings: ["s", nil])]))) { error in
+            XCTAssertEqual((error as? LearnError)?.message, "input row 2, column 'size': the value is missing, and training saw no missing values in this column; send a value, impute the column before one_hot, or set handle_unknown: ignore on the one_hot step")
         }
         XCTAssertEqual(try strict.transform(train).columnNames, ["size_m", "size_s", "size_nan", "n"])
         let binary = try PreprocessingConfig.oneHot(columns: .all, ignoreUnknown: false, drop: .ifBinary)
@@ -56,7 +61,7 @@ final class TransformerTests: XCTestCase {
         let ordered = try PreprocessingConfig.ordinal(columns: .all, categories: ["cut": ["Fair", "Good", "Ideal", "Premium"]], unknownValue: -1).fit(train)
         XCTAssertEqual(try ordered.transform(table([Column(name: "cut", strings: ["Premium", "Unknown"])]))["cut"]?.numericValues, [3, -1])
         XCTAssertThrowsError(try sorted.transform(table([Column(name: "cut", strings: ["Premium"])]))) { error in
-            XCTAssertEqual((error as? LearnError)?.message, "column 'cut' has the value 'Premium', not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
+            XCTAssertEqual((error as? LearnError)?.message, "input row 1, column 'cut': the value 'Premium' was not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
         }
         XCTAssertThrowsError(try PreprocessingConfig.ordinal(columns: .all, categories: ["cut": ["Fair", "Good"]], unknownValue: nil).fit(train)) { error in
             XCTAssertEqual((error as? LearnError)?.message, "column 'cut' holds 'Ideal', which its ordinal order does not list; add it to categories, or set handle_unknown: use_encoded_value")

@@ -72,7 +72,7 @@ final class BundlePredictionTests: XCTestCase {
         XCTAssertEqual(try BundlePrediction.predict(lenient, table).count, 1, "handle_unknown: ignore encodes it as all zeros")
         let strict = try bundle(ignoreUnknown: false)
         XCTAssertThrowsError(try BundlePrediction.predict(strict, table)) { error in
-            XCTAssertTrue("\(error)".contains("'island' has the value 'Atlantis', not seen in training"), "\(error)")
+            XCTAssertTrue("\(error)".contains("input row 1, column 'island': the value 'Atlantis' was not seen in training"), "\(error)")
         }
     }
 

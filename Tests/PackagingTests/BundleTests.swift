@@ -117,6 +117,25 @@ final class BundleTests: XCTestCase {
         }
     }
 
+    /// A damaged plain archive is described in our words, never as a zip library error name.
+    func testADamagedArchiveIsDescribedInOurWords() throws {
+        let (bundle, _) = try penguinsBundle()
+        let bytes = try bundle.encoded()
+        func message(_ data: Data) -> String {
+            do {
+                _ = try ModelBundle.decode(data)
+                return "decoded"
+            } catch {
+                return error.description
+            }
+        }
+        XCTAssertEqual(message(bytes.prefix(bytes.count / 2)), "the bundle archive is damaged: the zip directory is missing or wrong (a truncated or partly copied file?)")
+        var zeroed = [UInt8](bytes)
+        for index in 200..<260 { zeroed[index] = 0 }
+        let damaged = message(Data(zeroed))
+        XCTAssertTrue(damaged.hasPrefix("the bundle") && !damaged.contains("Error") && !damaged.contains("corruptedData"), damaged)
+    }
+
     func testKeysParseAsHexOrBase64AndRejectOtherLengths() throws {
         let text = BundleKeys.newEncryptionKey()
         let key = try BundleKeys.encryptionKey(text)

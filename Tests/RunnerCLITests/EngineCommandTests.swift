@@ -152,6 +152,14 @@ final class EngineCommandTests: XCTestCase {
         let changedOutput = try runner("verify", "exp.yaml", "--quiet")
         XCTAssertEqual(changedOutput.status, 1)
         XCTAssertTrue(changedOutput.stderr.contains("stage 'load' output: lock has 0000000000000000"), changedOutput.stderr)
+        // A damaged lock is named as damaged, in our words (not "no lock yet", not Foundation's text).
+        try "{\"lockVersion\": 1}".write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let broken = try runner("verify", "exp.yaml", "--quiet")
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertEqual(broken.stderr, "error: exp.lock: not a valid lock file (the top level: 'runnerVersion' is missing); rerun `runner run` to rewrite it\n")
+        try "garbage".write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let status = try runner("status", "exp.yaml")
+        XCTAssertTrue(status.stdout.contains("note: exp.lock: not a valid lock file (not valid JSON)"), status.stdout)
         // The packaged bundle is a stage output like any other: the lock records it and verify checks it.
         let locked = try JSONSerialization.jsonObject(with: Data(lock.utf8)) as? [String: Any]
         let packaged = try XCTUnwrap((locked?["stages"] as? [[String: Any]])?.first { $0["name"] as? String == "package bundle" })
@@ -226,6 +234,12 @@ final class EngineCommandTests: XCTestCase {
         let damaged = try runner("fsck", "--store", ".runner")
         XCTAssertEqual(damaged.status, 1)
         XCTAssertTrue(damaged.stdout.contains("run index: "), damaged.stdout)
+        // A run refuses before doing any work, in our words, with the remedy.
+        let lockBefore = try Data(contentsOf: folder.appendingPathComponent("exp.lock"))
+        let blocked = try runner("run", "exp.yaml", "--quiet")
+        XCTAssertEqual(blocked.status, 1)
+        XCTAssertEqual(blocked.stderr, "error: cannot open the run index .runner/index.sqlite: the file is not a run index (damaged or overwritten); `runner fsck --repair --store .runner` rebuilds it from the stored runs\n")
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("exp.lock")), lockBefore)
         let rebuilt = try runner("fsck", "--store", ".runner", "--repair")
         XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
         XCTAssertTrue(rebuilt.stdout.contains("run index rebuilt from the store: 2 runs found"), rebuilt.stdout)

@@ -152,8 +152,23 @@ final class SpecDecoderTests: XCTestCase {
         ])
     }
 
+    /// A reader error (a control character) is placed by the line breaks the file really uses.
+    func testControlCharacterIsLocatedWithAnyLineEnds() {
+        for newline in ["\n", "\r\n", "\r"] {
+            let text = ["version: 1", "name: x", "models: [{type: ridge}]", "\u{1}"].joined(separator: newline) + newline
+            XCTAssertEqual(errors(text), ["exp.yaml:4:1: error: cannot read the spec: control characters are not allowed"], "line ends \(newline.debugDescription)")
+        }
+    }
+
     func testDuplicateKeysAndModelNames() {
-        XCTAssertEqual(errors("version: 1\nversion: 1\ndata: {source: a.csv, target: t}\nmodels: [{type: ridge}]\n").first?.hasPrefix("exp.yaml:1:1: error: duplicate key 'version'"), true)
+        // Reported where the key repeats, naming the first: block, flow across lines, quoted, CR line ends.
+        XCTAssertEqual(errors("version: 1\nversion: 1\ndata: {source: a.csv, target: t}\nmodels: [{type: ridge}]\n"),
+                       ["exp.yaml:2:1: error: duplicate key 'version' in one mapping (first at line 1, column 1); each key may appear once"])
+        XCTAssertEqual(errors("version: 1\ndata: {source: a.csv, target: t,\n  source: b.csv}\nmodels: [{type: ridge}]\n").first?.hasPrefix("exp.yaml:3:3: error: duplicate key 'source' in one mapping (first at line 2, column 8)"), true)
+        XCTAssertEqual(errors("version: 1\nmodels:\n  - name: a\n    type: ridge\n    # note\n\n    \"name\": b\n").first?.hasPrefix("exp.yaml:7:5: error: duplicate key 'name'"), true)
+        XCTAssertEqual(errors("version: 1\rname: a\rname: b\r").first?.hasPrefix("exp.yaml:3:1: error: duplicate key 'name'"), true)
+        // A key repeated in a sibling mapping is no duplicate of this one.
+        XCTAssertEqual(errors("version: 1\nmodels:\n  - {name: a, type: ridge}\n  - {name: b, type: ridge, name: c}\n").first?.hasPrefix("exp.yaml:4:28: error: duplicate key 'name'"), true)
         XCTAssertEqual(errors("""
             version: 1
             data: {source: data/iris.csv, target: species}

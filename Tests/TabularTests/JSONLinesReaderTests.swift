@@ -30,6 +30,9 @@ final class JSONLinesReaderTests: XCTestCase {
             ("{\"a\": 1}\n{\"a\": [1, 2]}\n", "rows.jsonl:2:7: error: value of 'a' is a nested array; only flat records are supported"),
             ("{\"a\": 1}\n{\"a\": nope}\n", "rows.jsonl:2:7: error: value of 'a' is not valid JSON (strings need double quotes)"),
             ("{\"a\": 1, \"a\": 2}\n", "rows.jsonl:1:10: error: duplicate key 'a'"),
+            ("{\"a\": 1}\n{\"a\": 1.2.3}\n", "rows.jsonl:2:7: error: value of 'a' is not a valid JSON number: 1.2.3"),
+            ("{\"a\": -inf}\n", "rows.jsonl:1:7: error: value of 'a' is not valid JSON (strings need double quotes)"),
+            ("{\"a\": -nan}\n", "rows.jsonl:1:7: error: value of 'a' is not valid JSON (strings need double quotes)"),
             ("{\"a\": \"open}\n", "rows.jsonl:1:7: error: unterminated string"),
             ("[1]\n", "rows.jsonl:1:1: error: expected a JSON object ('{') at the start of the line"),
             ("{\"a\": 1} {\"a\": 2}\n", "rows.jsonl:1:10: error: unexpected text after the object; JSON Lines holds one object per line"),
@@ -39,6 +42,12 @@ final class JSONLinesReaderTests: XCTestCase {
                 XCTAssertEqual((error as? DataError)?.description, expected)
             }
         }
+    }
+
+    /// A number beyond Double's range is infinite, as in the CSV reader and Python's json.
+    func testNumbersBeyondDoubleRangeAreInfinite() throws {
+        let table = try read("{\"a\": 1e400}\n{\"a\": -1e400}\n{\"a\": 2}\n")
+        XCTAssertEqual(table["a"]?.numericValues, [.infinity, -.infinity, 2])
     }
 
     func testOverridesAndMixedColumns() throws {
