@@ -49,6 +49,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "FuzzKit", dependencies: [
+            "Learn", "Packaging",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .executableTarget(name: "runner-fuzz", dependencies: ["FuzzKit"], path: "Tools/Fuzz"),
         .executableTarget(name: "csv-bench", dependencies: ["Tabular"], path: "Benchmarks/CSVBench"),
         .executableTarget(name: "parity", dependencies: ["Learn", "Tabular"], path: "Benchmarks/Parity"),
         .executableTarget(name: "bundle-bench", dependencies: ["Packaging", "Learn", "Tabular"], path: "Benchmarks/BundleBench"),
@@ -59,7 +65,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn"]),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,8 +39,10 @@ public enum Session {
             // The loader words every reason a spec cannot be read.
             throw .invalid(SpecLoader.load(path: specPath, checkData: false).diagnostics)
         }
-        guard let text = String(data: bytes, encoding: .utf8) else {
-            throw .invalid([Diagnostic(file: specPath, location: nil, message: "the spec is not valid UTF-8 text")])
+        let text: String
+        switch SpecLoader.decode(bytes, file: specPath) {
+        case .success(let decoded): text = decoded
+        case .failure(let diagnostic): throw .invalid([diagnostic])
         }
         let folder = (specPath as NSString).deletingLastPathComponent
         let stem = ((specPath as NSString).lastPathComponent as NSString).deletingPathExtension

@@ -30,45 +30,31 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
         public var droppedIndex: Int?
     }
 
+    /// Each step replaces its columns in one pass and builds the table once: a wide table
+    /// (thousands of columns) costs linear time, not a rebuild per column.
     public func transform(_ table: Table) throws(LearnError) -> Table {
         switch self {
         case .impute(let columns, let fills):
-            var output = table
-            for (name, fill) in zip(columns, fills) {
-                output = try output.replacing(name) { column throws(LearnError) in try Self.fill(column, with: fill) }
-            }
-            return output
+            return try table.replacing(columns) { index, column throws(LearnError) in try Self.fill(column, with: fills[index]) }
         case .dropColumns(let names):
             return table.dropping(columns: Set(names))
         case .oneHot(let columns, let ignoreUnknown):
-            var output = table
-            for column in columns {
-                output = try Self.oneHot(output, column, ignoreUnknown: ignoreUnknown)
-            }
-            return output
+            return try Self.oneHot(table, columns, ignoreUnknown: ignoreUnknown)
         case .ordinal(let columns, let categories, let unknownValue):
-            var output = table
-            for (name, order) in zip(columns, categories) {
-                output = try output.replacing(name) { column throws(LearnError) in
-                    try Self.ordinal(column, order: order, unknownValue: unknownValue)
-                }
+            return try table.replacing(columns) { index, column throws(LearnError) in
+                try Self.ordinal(column, order: categories[index], unknownValue: unknownValue)
             }
-            return output
         case .scale(let columns, let offsets, let scales):
-            var output = table
-            for (index, name) in columns.enumerated() {
-                output = try output.replacing(name) { column throws(LearnError) in
-                    guard var values = column.numericValues else {
-                        throw LearnError.data("scale needs numbers, and column '\(name)' is categorical; encode it first with one_hot or ordinal")
-                    }
-                    let offset = offsets[index], scale = scales[index]
-                    values.withUnsafeMutableBufferPointer { buffer in
-                        for row in buffer.indices { buffer[row] = (buffer[row] - offset) / scale }
-                    }
-                    return Column(name: name, numeric: values)
+            return try table.replacing(columns) { index, column throws(LearnError) in
+                guard var values = column.numericValues else {
+                    throw LearnError.data("scale needs numbers, and column '\(column.name)' is categorical; encode it first with one_hot or ordinal")
                 }
+                let offset = offsets[index], scale = scales[index]
+                values.withUnsafeMutableBufferPointer { buffer in
+                    for row in buffer.indices { buffer[row] = (buffer[row] - offset) / scale }
+                }
+                return Column(name: column.name, numeric: values)
             }
-            return output
         }
     }
 
@@ -95,11 +81,27 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
         }
     }
 
-    private static func oneHot(_ table: Table, _ spec: OneHotColumn, ignoreUnknown: Bool) throws(LearnError) -> Table {
-        guard let position = table.index(of: spec.name) else {
-            throw LearnError.missingColumn(column: spec.name, message: "column '\(spec.name)' is missing from the input")
+    private static func oneHot(_ table: Table, _ specs: [OneHotColumn], ignoreUnknown: Bool) throws(LearnError) -> Table {
+        var encodedAt: [Int: [Column]] = [:]
+        for spec in specs {
+            guard let position = table.index(of: spec.name) else {
+                throw LearnError.missingColumn(column: spec.name, message: "column '\(spec.name)' is missing from the input")
+            }
+            encodedAt[position] = try oneHot(table.columns[position], spec, ignoreUnknown: ignoreUnknown)
         }
-        let column = table.columns[position]
+        var columns: [Column] = []
+        columns.reserveCapacity(table.columnCount + encodedAt.values.reduce(0) { $0 + $1.count })
+        for (position, column) in table.columns.enumerated() {
+            if let encoded = encodedAt[position] { columns += encoded } else { columns.append(column) }
+        }
+        do {
+            return try Table(columns: columns)
+        } catch {
+            throw LearnError.data("one-hot encoding made a column name that already exists: \(error.description); rename the column")
+        }
+    }
+
+    private static func oneHot(_ column: Column, _ spec: OneHotColumn, ignoreUnknown: Bool) throws(LearnError) -> [Column] {
         let lookup = Dictionary(uniqueKeysWithValues: spec.categories.enumerated().map { ($1, $0) })
         var outputs = [[Double]](repeating: [Double](repeating: 0, count: column.count), count: spec.categories.count)
         for row in 0..<column.count {
@@ -113,17 +115,11 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             }
             outputs[index][row] = 1
         }
-        var columns = table.columns
         var encoded: [Column] = []
         for (index, category) in spec.categories.enumerated() where index != spec.droppedIndex {
             encoded.append(Column(name: "\(spec.name)_\(category)", numeric: outputs[index]))
         }
-        columns.replaceSubrange(position...position, with: encoded)
-        do {
-            return try Table(columns: columns)
-        } catch {
-            throw LearnError.data("one-hot encoding '\(spec.name)' made a column name that already exists: \(error.description); rename the column")
-        }
+        return encoded
     }
 
     private static func ordinal(_ column: Column, order: [String], unknownValue: Double?) throws(LearnError) -> Column {
@@ -156,10 +152,14 @@ public enum CategoryKey {
 
 extension Table {
     /// The table with one column replaced by `transform`'s result.
-    func replacing(_ name: String, _ transform: (Column) throws(LearnError) -> Column) throws(LearnError) -> Table {
-        guard let position = index(of: name) else { throw LearnError.missingColumn(column: name, message: "column '\(name)' is missing from the input") }
+    /// The table with each named column replaced by `transform(indexInNames, column)`; the
+    /// names stay the same, so the table is built once without new checks.
+    func replacing(_ names: [String], _ transform: (Int, Column) throws(LearnError) -> Column) throws(LearnError) -> Table {
         var columns = self.columns
-        columns[position] = try transform(columns[position])
+        for (index, name) in names.enumerated() {
+            guard let position = self.index(of: name) else { throw LearnError.missingColumn(column: name, message: "column '\(name)' is missing from the input") }
+            columns[position] = try transform(index, columns[position])
+        }
         return try! Table(columns: columns)
     }
 }

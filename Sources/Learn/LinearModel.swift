@@ -87,7 +87,9 @@ public struct LinearRegressionConfig: Sendable, Equatable, Codable {
 }
 
 /// L2-penalized least squares, scikit-learn's `Ridge`: minimizes ||y - Xw - b||² + alpha ||w||²
-/// (the intercept is not penalized), solved exactly through the normal equations.
+/// (the intercept is not penalized), solved exactly through the normal equations, or, with
+/// more features than rows, through the n x n kernel system as scikit-learn's cholesky solver
+/// does (cost n²p instead of p³; with alpha 0 this is the minimum-norm least-squares solution).
 public struct RidgeConfig: Sendable, Equatable, Codable {
     public var alpha = 1.0
     public var fitIntercept = true
@@ -100,9 +102,14 @@ public struct RidgeConfig: Sendable, Equatable, Codable {
     public func fit(_ x: Matrix, _ y: [Double]) -> LinearModel {
         let means = fitIntercept ? x.columnMeans() : [Double](repeating: 0, count: x.columns)
         let targetMean = fitIntercept ? y.reduce(0, +) / Double(max(1, y.count)) : 0
-        var (xtx, xty) = LinearAlgebra.gram(x, centeredBy: means, target: y, targetMean: targetMean)
-        for j in 0..<x.columns { xtx[j * x.columns + j] += alpha }
-        let weights = LinearAlgebra.solveSymmetric(xtx, xty, size: x.columns)
+        let weights: [Double]
+        if x.columns > x.rows {
+            weights = LinearAlgebra.solveKernelRidge(x, centeredBy: means, target: y, targetMean: targetMean, alpha: alpha)
+        } else {
+            var (xtx, xty) = LinearAlgebra.gram(x, centeredBy: means, target: y, targetMean: targetMean)
+            for j in 0..<x.columns { xtx[j * x.columns + j] += alpha }
+            weights = LinearAlgebra.solveSymmetric(xtx, xty, size: x.columns)
+        }
         let intercept = targetMean - zip(means, weights).reduce(0) { $0 + $1.0 * $1.1 }
         return LinearModel(kind: .regression, coefficients: Matrix(rows: 1, columns: x.columns, values: weights), intercepts: [intercept], iterations: 0)
     }

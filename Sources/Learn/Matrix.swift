@@ -117,6 +117,32 @@ enum LinearAlgebra {
         return x
     }
 
+    /// Ridge weights from the dual system (Xc Xcᵀ + alpha I) c = yc, w = Xcᵀ c, for centered
+    /// data with more columns than rows.
+    static func solveKernelRidge(_ x: Matrix, centeredBy means: [Double], target y: [Double], targetMean: Double, alpha: Double) -> [Double] {
+        let n = x.rows, p = x.columns
+        var centered = x.values
+        var kernel = [Double](repeating: 0, count: n * n)
+        centered.withUnsafeMutableBufferPointer { rows in
+            for i in 0..<n { for j in 0..<p { rows[i * p + j] -= means[j] } }
+            let base = rows.baseAddress!
+            for i in 0..<n {
+                for k in i..<n {
+                    let value = Kernels.dot(base + i * p, base + k * p, p)
+                    kernel[i * n + k] = value
+                    kernel[k * n + i] = value
+                }
+                kernel[i * n + i] += alpha
+            }
+        }
+        let dual = solveSymmetric(kernel, y.map { $0 - targetMean }, size: n)
+        var weights = [Double](repeating: 0, count: p)
+        for i in 0..<n where dual[i] != 0 {
+            for j in 0..<p { weights[j] += centered[i * p + j] * dual[i] }
+        }
+        return weights
+    }
+
     /// Xᵀ X and Xᵀ y for centered data (the normal equations), computed in one pass.
     static func gram(_ x: Matrix, centeredBy means: [Double], target y: [Double], targetMean: Double) -> (xtx: [Double], xty: [Double]) {
         let p = x.columns

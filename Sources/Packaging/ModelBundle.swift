@@ -215,6 +215,7 @@ enum BundleArchive {
     static func entries(_ zip: Data) throws(BundleError) -> [String: Data] {
         guard zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { throw BundleError.invalid("not a runner bundle (neither a zip archive nor an encrypted bundle)") }
         var entries: [String: Data] = [:]
+        try ZipLayout.check(zip)
         do {
             let archive = try Archive(data: zip, accessMode: .read)
             for entry in archive where entry.type == .file {

@@ -30,12 +30,37 @@ public enum SpecLoader {
                 : "no such file"
             return SpecCheck(diagnostics: [Diagnostic(file: shown, location: nil, message: reason)])
         }
-        guard let text = String(data: bytes, encoding: .utf8) else {
-            return SpecCheck(diagnostics: [Diagnostic(file: shown, location: nil, message: "the spec is not valid UTF-8 text")])
+        let text: String
+        switch decode(bytes, file: shown) {
+        case .success(let decoded): text = decoded
+        case .failure(let diagnostic): return SpecCheck(diagnostics: [diagnostic])
         }
         let directory = (path as NSString).deletingLastPathComponent
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         return load(text: text, file: shown, baseDirectory: directory, defaultName: stem, checkData: checkData)
+    }
+
+    /// The spec's text, or a located error naming the first byte that is not UTF-8.
+    public static func decode(_ bytes: Data, file: String) -> Result<String, Diagnostic> {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return .failure(Diagnostic(file: file, location: SourceLocation(line: 1, column: 1), message: "the spec is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8"))
+        }
+        if let text = String(data: bytes, encoding: .utf8) { return .success(text) }
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var prefix = String.UnicodeScalarView()
+        var offset = 0
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                prefix.append(scalar)
+                offset += UTF8.width(scalar)
+            case .emptyInput, .error: break decoding
+            }
+        }
+        let location = TextLines(String(prefix)).location(of: prefix.count)
+        let byte = offset < bytes.count ? String(format: "0x%02X", bytes[bytes.startIndex + offset]) : "end of file"
+        return .failure(Diagnostic(file: file, location: location, message: "the spec is not valid UTF-8 text (byte \(byte) here); save it as UTF-8"))
     }
 
     /// Checks spec text; relative data paths resolve against `baseDirectory`. `beforeDataChecks`

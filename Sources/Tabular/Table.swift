@@ -2,24 +2,28 @@
 public struct Table: Sendable, Equatable {
     public private(set) var columns: [Column]
     public let rowCount: Int
+    /// Column positions by name: lookups stay constant-time on tables thousands of columns wide.
+    private let positions: [String: Int]
 
     public init(columns: [Column]) throws(TableError) {
         let rowCount = columns.first?.count ?? 0
-        var seen = Set<String>()
-        for column in columns {
-            guard seen.insert(column.name).inserted else { throw .duplicateColumn(column.name) }
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(columns.count)
+        for (index, column) in columns.enumerated() {
+            guard positions.updateValue(index, forKey: column.name) == nil else { throw .duplicateColumn(column.name) }
             guard column.count == rowCount else {
                 throw .lengthMismatch(column: column.name, expected: rowCount, actual: column.count)
             }
         }
         self.columns = columns
         self.rowCount = rowCount
+        self.positions = positions
     }
 
     public var columnCount: Int { columns.count }
     public var columnNames: [String] { columns.map(\.name) }
 
-    public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
+    public func index(of name: String) -> Int? { positions[name] }
 
     public subscript(name: String) -> Column? { index(of: name).map { columns[$0] } }
 

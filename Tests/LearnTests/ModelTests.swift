@@ -36,6 +36,19 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// More features than rows: the n x n kernel system (scikit-learn's cholesky path), so a
+    /// wide table costs n²p instead of p³; OLS gives the minimum-norm solution (numpy's pinv).
+    func testRidgeAndOLSWithMoreFeaturesThanRows() {
+        let x = Matrix(rows: 5, columns: 8, values: [1, 2, 0, 4, 1, 0.5, 3, 2, 0, 1, 1, 2, 5, 1, 0, 1, 3, 0, 2, 1, 0, 2, 1, 0, 1, 1, 1, 1, 2, 0, 2, 3, 2, 3, 0, 0, 1, 1, 1, 1])
+        let y = [1.5, 2.0, 0.5, 3.0, 2.5]
+        let ridge = RidgeConfig(alpha: 0.7).fit(x, y)
+        assertClose(ridge.coefficients.values, [-0.11806808100611277, 0.1672966518628338, -0.09909588931505771, -0.3467807424450325, 0.12519011909481165, -0.23186361389238735, 0.03618404011412267, 0.35222038703417663], 1e-12, "ridge")
+        XCTAssertEqual(ridge.intercepts[0], 1.9047747402895574, accuracy: 1e-12)
+        let ols = LinearRegressionConfig().fit(x, y)
+        assertClose(ols.coefficients.values, [-0.12339607843137256, 0.17138431372549032, -0.09959607843137258, -0.3886117647058826, 0.12869803921568645, -0.2550117647058825, 0.04199607843137256, 0.39093725490196085], 1e-9, "ols")
+        XCTAssertEqual(ols.intercepts[0], 1.9260196078431373, accuracy: 1e-9)
+    }
+
     func testLassoMatchesScikitLearn() throws {
         let (x, y) = try diabetes()
         let model = LassoConfig(alpha: 0.5).fit(Fixtures.standardized(x), y)

@@ -134,6 +134,15 @@ final class BundleTests: XCTestCase {
         for index in 200..<260 { zeroed[index] = 0 }
         let damaged = message(Data(zeroed))
         XCTAssertTrue(damaged.hasPrefix("the bundle") && !damaged.contains("Error") && !damaged.contains("corruptedData"), damaged)
+        // A directory entry pointing past the end of the file: the zip library would trap
+        // reading it from memory; the layout check refuses it first.
+        var pointing = [UInt8](bytes)
+        let directory = try XCTUnwrap((0..<(pointing.count - 4)).last { pointing[$0] == 0x50 && pointing[$0 + 1] == 0x4B && pointing[$0 + 2] == 0x01 && pointing[$0 + 3] == 0x02 })
+        pointing.replaceSubrange((directory + 42)..<(directory + 46), with: [0xF0, 0xFF, 0xFF, 0x7F])
+        XCTAssertEqual(message(Data(pointing)), "the bundle archive is damaged: an entry's header is damaged")
+        for length in [0, 10, 21, 22, bytes.count - 1] {
+            XCTAssertTrue(message(bytes.prefix(length)).hasPrefix("not a runner bundle") || message(bytes.prefix(length)).hasPrefix("the bundle archive is damaged"), "\(length): \(message(bytes.prefix(length)))")
+        }
     }
 
     func testKeysParseAsHexOrBase64AndRejectOtherLengths() throws {
