@@ -28,6 +28,7 @@ struct DataMutator {
     }
 
     private mutating func editCSV(_ lines: inout [String]) {
+        if lines.isEmpty { lines = [""] }
         let row = draw.int(below: lines.count)
         var fields = lines[row].components(separatedBy: ",")
         switch draw.int(0...9) {
@@ -73,6 +74,7 @@ struct DataMutator {
     }
 
     private mutating func editJSONLine(_ lines: inout [String]) {
+        if lines.isEmpty { lines = [""] }
         let row = draw.int(below: lines.count)
         switch draw.int(0...5) {
         case 0, 1, 2:

@@ -58,7 +58,8 @@ public struct DecisionTree: Sendable, Equatable, Codable {
         importance = try container.decodePacked(Double.self, forKey: .importance)
         let count = thresholds.count
         // A damaged tree must fail here, not send prediction out of bounds.
-        guard features.count == count, left.count == count, count > 0, outputs > 0, values.count == count * outputs,
+        guard features.count == count, left.count == count, count > 0, outputs > 0,
+              count.multipliedReportingOverflow(by: outputs) == (values.count, false),
               zip(features, left).allSatisfy({ $0 < 0 || ($1 > 0 && Int($1) + 1 < count) }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent tree"))
         }

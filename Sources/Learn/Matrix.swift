@@ -12,7 +12,9 @@ public struct Matrix: Sendable, Equatable, Codable {
         rows = try container.decode(Int.self, forKey: .rows)
         columns = try container.decode(Int.self, forKey: .columns)
         values = try container.decodePacked(Double.self, forKey: .values)
-        guard rows >= 0, columns >= 0, values.count == rows * columns else {
+        // A shape from a file is untrusted: its product must not overflow.
+        let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, values.count == size else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "matrix storage does not match its shape"))
         }
     }

@@ -123,22 +123,57 @@ public enum Scoring {
         if let bad = predicted.first(where: { !$0.isFinite }) {
             throw LearnError.settings("the model predicted \(bad); check the features for extreme values")
         }
+        // The plain formulas first (scikit-learn's arithmetic, bit for bit); a sum or a square
+        // that overflows is redone scaled, and a metric whose true value is beyond double
+        // range is refused by name instead of printed as inf or nan.
+        func overflow(_ errors: [Double]) -> LearnError {
+            let largest = errors.reduce(0) { Swift.max($0, abs($1)) }
+            return LearnError.data("metric '\(metric.rawValue)' is beyond double range: prediction errors reach \(largest); the features or the target hold values near the limits of double precision; scale or clip them")
+        }
+        let errors = zip(truth, predicted).map { $0 - $1 }
         switch metric {
         case .mse, .rmse:
-            let mse = zip(truth, predicted).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / n
-            return metric == .mse ? mse : mse.squareRoot()
+            let mse = errors.reduce(0.0) { $0 + $1 * $1 } / n
+            if mse.isFinite { return metric == .mse ? mse : mse.squareRoot() }
+            if metric == .rmse, let root = scaledRootMeanSquare(errors), root.isFinite { return root }
+            throw overflow(errors)
         case .mae:
-            return zip(truth, predicted).reduce(0.0) { $0 + abs($1.0 - $1.1) } / n
+            let mae = errors.reduce(0.0) { $0 + abs($1) } / n
+            if mae.isFinite { return mae }
+            let scaled = errors.reduce(0.0) { $0 + abs($1) / n }
+            if scaled.isFinite { return scaled }
+            throw overflow(errors)
         case .r2:
             let mean = truth.reduce(0, +) / n
-            let residual = zip(truth, predicted).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let residual = errors.reduce(0.0) { $0 + $1 * $1 }
             let total = truth.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
-            if total == 0 { return residual == 0 ? 1 : 0 }
-            return 1 - residual / total
+            if residual.isFinite, total.isFinite {
+                if total == 0 { return residual == 0 ? 1 : 0 }
+                return 1 - residual / total
+            }
+            let deviations = truth.map { $0 - (mean.isFinite ? mean : truth.reduce(0) { $0 + $1 / n }) }
+            if let residualRoot = scaledRootMeanSquare(errors), let totalRoot = scaledRootMeanSquare(deviations), totalRoot > 0 {
+                let ratio = residualRoot / totalRoot
+                let r2 = 1 - ratio * ratio
+                if r2.isFinite { return r2 }
+            }
+            throw overflow(errors)
         case .mape:
-            return zip(truth, predicted).reduce(0.0) { $0 + abs($1.0 - $1.1) / max(abs($1.0), Double.ulpOfOne) } / n
+            let mape = zip(truth, errors).reduce(0.0) { $0 + abs($1.1) / max(abs($1.0), Double.ulpOfOne) } / n
+            if mape.isFinite { return mape }
+            throw overflow(errors)
         default:
             throw LearnError.settings("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
         }
+    }
+
+    /// sqrt(mean(e²)) computed as m·sqrt(mean((e/m)²)) with m the largest |e|: finite whenever
+    /// the true value is. Nil when an error is itself not finite.
+    static func scaledRootMeanSquare(_ errors: [Double]) -> Double? {
+        guard errors.allSatisfy(\.isFinite) else { return nil }
+        let largest = errors.reduce(0) { Swift.max($0, abs($1)) }
+        guard largest > 0 else { return 0 }
+        let scaled = errors.reduce(0.0) { $0 + ($1 / largest) * ($1 / largest) } / Double(errors.count)
+        return largest * scaled.squareRoot()
     }
 }

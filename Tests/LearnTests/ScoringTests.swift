@@ -49,4 +49,23 @@ final class ScoringTests: XCTestCase {
             XCTAssertEqual((error as? LearnError)?.message, "the model predicted nan; check the features for extreme values")
         }
     }
+
+    /// Errors near double's limits: finite metrics stay finite (computed scaled); a metric whose
+    /// true value is beyond double range is refused by name, never returned as inf or nan.
+    func testRegressionMetricsNearTheLimitsOfDoublePrecision() throws {
+        let truth = Target.values([0, 0, 0, 0])
+        let huge = Prediction.values([3e200, -3e200, 3e200, -3e200])
+        XCTAssertEqual(try Scoring.score(.rmse, truth: truth, prediction: huge), 3e200)
+        XCTAssertEqual(try Scoring.score(.mae, truth: truth, prediction: .values([1.5e308, 1.5e308, 1.5e308, 1.5e308])), 1.5e308)
+        XCTAssertThrowsError(try Scoring.score(.mse, truth: truth, prediction: huge)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("metric 'mse' is beyond double range: prediction errors reach 3e+200"), "\(error)")
+        }
+        let spread = Target.values([1e200, -1e200, 1e200, -1e200])
+        XCTAssertEqual(try Scoring.score(.r2, truth: spread, prediction: .values([1e200, -1e200, 1e200, 0])), 0.75, accuracy: 1e-12)
+        // Ordinary data: the plain formula, bit for bit.
+        XCTAssertEqual(try Scoring.score(.rmse, truth: .values([1, 2]), prediction: .values([2, 4])), (5.0 / 2).squareRoot())
+        let scores = FoldScores([1e308, -1e308, 1e308, -1e308])
+        XCTAssertEqual(scores.mean, 0)
+        XCTAssertEqual(scores.std, 1e308)
+    }
 }
