@@ -101,28 +101,9 @@ struct DataMutator {
     }
 
     private mutating func editBytes(_ bytes: inout Data) {
-        let offset = draw.int(below: bytes.count + 1)
-        switch draw.int(0...5) {
-        case 0:
-            bytes = bytes.prefix(offset)
-            mutations.append("truncated at byte \(offset)")
-        case 1:
-            let inserted: [UInt8] = draw.pick([[0x00], [0xFF], [0xC3], [0x0D], [0x22], [0xEF, 0xBB, 0xBF]])
-            bytes.insert(contentsOf: inserted, at: offset)
-            mutations.append("inserted bytes \(inserted) at \(offset)")
-        case 2:
-            let crOnly = draw.chance(0.5)
-            bytes = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: crOnly ? "\r" : "\r\n").utf8)
-            mutations.append(crOnly ? "CR line ends" : "CRLF line ends")
-        case 3:
-            bytes = Data([0xEF, 0xBB, 0xBF]) + bytes
-            mutations.append("UTF-8 byte order mark")
-        case 4:
-            bytes = Data([0xFF, 0xFE]) + (String(decoding: bytes, as: UTF8.self).data(using: .utf16LittleEndian) ?? Data())
-            mutations.append("UTF-16LE with byte order mark")
-        default:
-            bytes = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "Torgersen", with: "Törgersen").data(using: .isoLatin1, allowLossyConversion: true) ?? bytes
-            mutations.append("Latin-1 encoded")
+        EncodingEdits.apply(draw.int(below: EncodingEdits.count), to: &bytes, draw: &draw, mutations: &mutations,
+                            strayBytes: [[0x00], [0xFF], [0xC3], [0x0D], [0x22], [0xEF, 0xBB, 0xBF]]) {
+            $0.replacingOccurrences(of: "Torgersen", with: "Törgersen")
         }
     }
 }

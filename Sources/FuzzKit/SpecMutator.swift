@@ -110,46 +110,30 @@ struct SpecMutator {
     }
 
     private mutating func editText(_ bytes: inout Data) {
-        let offset = draw.int(below: bytes.count + 1)
-        switch draw.int(0...10) {
+        let choice = draw.int(0...(EncodingEdits.count + 4))
+        if choice < EncodingEdits.count {
+            let stray: [[UInt8]] = [[0x00], [0x01], [0x1B], [0x7F], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xEF, 0xBB, 0xBF], [0x09], [0x0D]]
+            EncodingEdits.apply(choice, to: &bytes, draw: &draw, mutations: &mutations, strayBytes: stray) { $0 + "# café\n" }
+            return
+        }
+        switch choice - EncodingEdits.count {
         case 0:
-            bytes = bytes.prefix(offset)
-            mutations.append("truncated at byte \(offset)")
-        case 1:
-            let inserted: [UInt8] = draw.pick([[0x00], [0x01], [0x1B], [0x7F], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xEF, 0xBB, 0xBF], [0x09], [0x0D]])
-            bytes.insert(contentsOf: inserted, at: offset)
-            mutations.append("inserted bytes \(inserted) at \(offset)")
-        case 2:
-            let crOnly = draw.chance(0.5)
-            bytes = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: crOnly ? "\r" : "\r\n").utf8)
-            mutations.append(crOnly ? "CR line ends" : "CRLF line ends")
-        case 3:
-            bytes = Data([0xEF, 0xBB, 0xBF]) + bytes
-            mutations.append("UTF-8 byte order mark")
-        case 4:
-            let text = String(decoding: bytes, as: UTF8.self)
-            bytes = Data([0xFF, 0xFE]) + (text.data(using: .utf16LittleEndian) ?? Data())
-            mutations.append("UTF-16LE with byte order mark")
-        case 5:
-            bytes = (String(decoding: bytes, as: UTF8.self) + "# café\n").data(using: .isoLatin1, allowLossyConversion: true) ?? bytes
-            mutations.append("Latin-1 encoded")
-        case 6:
             // Exponential aliases ("billion laughs"), used by a real key.
             var lines = ["x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
             for level in 1...8 { lines.append("x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 9).joined(separator: ", ") + "]") }
             bytes = Data((lines.joined(separator: "\n") + "\n").utf8) + bytes + Data("\nname: *x8\n".utf8)
             mutations.append("exponential aliases")
-        case 7:
+        case 1:
             let depth = draw.pick([100, 1_000, 100_000])
             bytes += Data(("\nextra: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n").utf8)
             mutations.append("nesting \(depth) deep")
-        case 8:
+        case 2:
             var lines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n")
             let index = draw.int(below: lines.count)
             lines[index] = "\t" + lines[index]
             bytes = Data(lines.joined(separator: "\n").utf8)
             mutations.append("tab before line \(index + 1)")
-        case 9:
+        case 3:
             bytes += Data("\nname: \(String(repeating: "y", count: 2_000_000))\n".utf8)
             mutations.append("a 2 MB scalar")
         default:

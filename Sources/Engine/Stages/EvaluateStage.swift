@@ -10,7 +10,8 @@ enum EvaluateStage: StageDefinition {
     }
 
     static let kind = StageKind.evaluate
-    static let version = 1
+    // 2: metrics that overflow are computed scaled or refused.
+    static let version = 2
     static let output = "evaluation"
     static let form = Artifact.Form.evaluation
 

@@ -13,7 +13,9 @@ enum FitStage: StageDefinition {
 
     static let kind = StageKind.fit
     // 2: model configurations carry no thread count (it is a fit-time setting).
-    static let version = 2
+    // 3: ridge and OLS with more features than rows solve the kernel system (minimum-norm OLS);
+    //    metrics that overflow are computed scaled or refused.
+    static let version = 3
     static let output = "scores"
     static let form = Artifact.Form.fold
 

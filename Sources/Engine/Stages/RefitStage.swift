@@ -12,7 +12,8 @@ enum RefitStage: StageDefinition {
     static let kind = StageKind.refit
     // 2: fitted trees and matrices are stored as packed arrays.
     // 3: model configurations carry no thread count (it is a fit-time setting).
-    static let version = 3
+    // 4: ridge and OLS with more features than rows solve the kernel system (minimum-norm OLS).
+    static let version = 4
     static let output = "model"
     static let form = Artifact.Form.model
 
