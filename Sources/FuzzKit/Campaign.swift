@@ -82,7 +82,7 @@ public struct Campaign: Sendable {
             files["data.csv"] = seeds.data[spec.dataset]
             return FuzzCase(kind: .spec, seed: settings.seed, index: index, mutations: ["seed \(spec.name)"] + mutator.mutations, commands: [
                 .init(["validate", name], specFile: name),
-                .init(["run", name, "--quiet", "--store", "st", "--out", "out", "-j", "2"], after: 0, specFile: name, finiteOutput: true),
+                .init(["run", name, "--json", "--quiet", "--store", "st", "--out", "out", "-j", "2"], after: 0, specFile: name, finiteOutput: true),
                 .init(["predict", "out/model.bundle", "data.csv", "--proba", "--key-file", "test-only-bundle.key"], after: 1, finiteOutput: true),
             ], files: files)
         case .data:
@@ -102,7 +102,7 @@ public struct Campaign: Sendable {
                 .init(["inspect", dataName]),
                 .init(["inspect", "--json", dataName]),
                 .init(["validate", "exp.yaml"], specFile: "exp.yaml"),
-                .init(["run", "exp.yaml", "--quiet", "--store", "st", "--out", "out", "-j", "2"], after: 2, specFile: "exp.yaml", finiteOutput: true),
+                .init(["run", "exp.yaml", "--json", "--quiet", "--store", "st", "--out", "out", "-j", "2"], after: 2, specFile: "exp.yaml", finiteOutput: true),
                 .init(["predict", "model.bundle", dataName, "--proba"], finiteOutput: true),
             ], files: files)
         case .bundle:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What every runner command must do with any input: finish within the limit, end with a
 /// documented exit code (0, 1 or 2; never a signal), locate spec errors, word errors itself,
 /// and print no NaN or infinity as a result.
@@ -23,18 +25,41 @@ public enum Oracle {
                 return "spec error without a position: \(line.prefix(300))"
             }
         }
-        if command.finiteOutput, outcome.status == 0, let token = nonFiniteToken(outcome.stdout) {
-            return "non-finite number in the output: '\(token)'"
+        if command.finiteOutput, outcome.status == 0, let place = nonFiniteResult(outcome.stdout) {
+            return "non-finite number in the output: \(place)"
         }
         return nil
     }
 
-    /// A field of the output that reads as NaN or an infinity.
-    static func nonFiniteToken(_ text: String) -> String? {
-        let separators: Set<Character> = [",", " ", "\t", "\n", "\"", ":", "[", "]", "{", "}"]
-        for token in text.split(whereSeparator: { separators.contains($0) }) {
-            let lowered = token.lowercased()
-            if ["nan", "-nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(lowered) { return String(token) }
+    static let nonFinite: Set<String> = ["nan", "-nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
+
+    /// Where a result holds NaN or an infinity: in the scores of `run --json` (non-finite
+    /// numbers are the strings "nan", "inf", "-inf" there), or in a numeric column of
+    /// `predict`'s CSV. Names a user chose (a model called "inf", a class "nan") are not numbers.
+    static func nonFiniteResult(_ text: String) -> String? {
+        if text.hasPrefix("{"), let data = text.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) {
+            return nonFiniteScore(json, path: "")
+        }
+        let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = rows.first else { return nil }
+        for (column, name) in header.enumerated() {
+            let values = rows.dropFirst().compactMap { column < $0.count ? $0[column] : nil }
+            let numeric = name.hasPrefix("proba_") || values.contains { Double($0)?.isFinite == true }
+            if numeric, let bad = values.first(where: { nonFinite.contains($0.lowercased()) }) { return "'\(bad)' in column \(name)" }
+        }
+        return nil
+    }
+
+    private static func nonFiniteScore(_ value: Any, path: String) -> String? {
+        if let object = value as? [String: Any] {
+            for (key, child) in object where key != "params" {
+                if let found = nonFiniteScore(child, path: path + "." + key) { return found }
+            }
+        } else if let array = value as? [Any] {
+            for child in array { if let found = nonFiniteScore(child, path: path + "[]") { return found } }
+        } else if let text = value as? String, nonFinite.contains(text.lowercased()),
+                  ["metrics", ".cv.", "fitSeconds", ".test."].contains(where: { path.contains($0) }) {
+            return "'\(text)' at \(path)"
         }
         return nil
     }

@@ -40,6 +40,11 @@ final class FuzzCorpusTests: XCTestCase {
         XCTAssertNil(Oracle.judge(predict, outcome(0, stdout: "prediction,proba_a\na,0.5\n")))
         XCTAssertNotNil(Oracle.judge(predict, outcome(0, stdout: "prediction,proba_a\na,-nan\n")))
         XCTAssertNil(Oracle.judge(predict, outcome(1, stdout: "nan")), "only a successful result must be finite")
+        XCTAssertNil(Oracle.judge(predict, outcome(0, stdout: "prediction\ninf\nnan\n")), "class labels are names, not numbers")
+        XCTAssertNotNil(Oracle.judge(predict, outcome(0, stdout: "prediction\n1.5\ninf\n")))
+        let run = FuzzCase.Command(["run", "exp.yaml", "--json"], specFile: "exp.yaml", finiteOutput: true)
+        XCTAssertNil(Oracle.judge(run, outcome(0, stdout: #"{"candidates": [{"model": "inf", "params": {"C": "nan"}, "metrics": {"r2": {"mean": 0.5}}}]}"#)))
+        XCTAssertNotNil(Oracle.judge(run, outcome(0, stdout: #"{"candidates": [{"model": "a", "metrics": {"r2": {"mean": "nan"}}}]}"#)))
     }
 
     /// A few dozen seeded mutants of each kind, as CI's longer pass runs thousands.
