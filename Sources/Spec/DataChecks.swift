@@ -105,7 +105,7 @@ struct DataChecks {
         if task == .classification, counts.count < 2 {
             reader.error(data.target.location, "target '\(target.name)' has a single class '\(counts.first?.label ?? "")'; classification needs at least two")
             classCount = counts.count
-        } else if checkSplitSizes(rows: table.rowCount - missingTargets), task == .classification {
+        } else if checkSplitSizes(rows: table.rowCount - missingTargets, task: task), task == .classification {
             // Class checks assume the split sizes work; otherwise they would repeat the problem.
             checkClasses(counts, of: target)
             classCount = counts.count
@@ -120,7 +120,7 @@ struct DataChecks {
     /// The test split, the folds and early stopping's validation split each leave rows to
     /// train on: checked here, so a spec that validates never fails (or plans millions of
     /// fold stages) for want of rows.
-    private mutating func checkSplitSizes(rows: Int) -> Bool {
+    private mutating func checkSplitSizes(rows: Int, task: LearningTask) -> Bool {
         let split = experiment.split, search = experiment.search
         let location = split.testSizeLocation ?? experiment.data.target.location
         let testRows = split.testRows(outOf: rows)
@@ -133,6 +133,18 @@ struct DataChecks {
         guard search.cv <= trainingRows else {
             reader.error(search.cvLocation ?? location, "search.cv = \(search.cv) folds need at least \(search.cv) training rows, and \(rows) rows leave \(trainingRows) after the test split; lower search.cv (at most \(trainingRows)) or split.test_size")
             return false
+        }
+        // R² compares errors with the spread of the true values: undefined on one row
+        // (scikit-learn gives nan); runner would report 0, which says nothing.
+        let metrics = experiment.metrics.isEmpty ? Metric.defaults(for: task) : experiment.metrics.map(\.value)
+        if task == .regression {
+            if testRows < 2, metrics.contains(.r2) {
+                reader.warning(location, "the test split holds \(testRows) row; r2 is not defined on fewer than 2 rows, so the test r2 says nothing; raise split.test_size")
+            }
+            let smallestFold = trainingRows / search.cv
+            if smallestFold < 2, metrics.contains(.r2) || (experiment.search.scoring?.value ?? Metric.defaultScoring(for: task)) == .r2 {
+                reader.warning(search.cvLocation ?? location, "with search.cv = \(search.cv), a fold validates on \(smallestFold) row; r2 is not defined on fewer than 2 rows, so its fold scores say nothing; lower search.cv")
+            }
         }
         // Early stopping holds out validation_fraction of each fold's training rows.
         let foldTrainingRows = trainingRows - (trainingRows + search.cv - 1) / search.cv

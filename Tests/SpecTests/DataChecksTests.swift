@@ -125,6 +125,13 @@ final class DataChecksTests: XCTestCase {
             "exp.yaml:3:14: error: search.cv = 1000000000000 folds need at least 1000000000000 training rows, and 20 rows leave 16 after the test split; lower search.cv (at most 16) or split.test_size",
         ])
         XCTAssertEqual(errors("search: {cv: 16}"), [])
+        // Valid but saying nothing: r2 on one row (scikit-learn gives nan) is a warning.
+        func warnings(_ settings: String) -> [String] {
+            check("version: 1\ndata: {source: r.csv, target: y}\n\(settings)\nmodels: [{type: ridge}]\n").diagnostics.filter { $0.severity == .warning }.map(\.description)
+        }
+        XCTAssertEqual(warnings("search: {cv: 16}"), ["exp.yaml:3:14: warning: with search.cv = 16, a fold validates on 1 row; r2 is not defined on fewer than 2 rows, so its fold scores say nothing; lower search.cv"])
+        XCTAssertEqual(warnings("split: {test_size: 1}\nsearch: {cv: 2}"), ["exp.yaml:3:20: warning: the test split holds 1 row; r2 is not defined on fewer than 2 rows, so the test r2 says nothing; raise split.test_size"])
+        XCTAssertEqual(warnings("search: {cv: 8}"), [])
         XCTAssertEqual(errors("search: {cv: 17}").count, 1)
         XCTAssertEqual(errors("split: {test_size: 20}"), [
             "exp.yaml:3:20: error: split.test_size = 20 rows holds out 20 of the 20 rows with a target, leaving 0 for training; change split.test_size (a fraction or a row count from 1 to 19)",
