@@ -72,6 +72,12 @@ public struct LockFile: Codable, Sendable, Equatable {
         return data
     }
 
+    /// The lock at `path`, nil when there is none yet; a damaged lock is an error, not "none".
+    public static func readIfPresent(_ path: String) throws(EngineError) -> LockFile? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try read(path)
+    }
+
     public static func read(_ path: String) throws(EngineError) -> LockFile {
         guard let data = FileManager.default.contents(atPath: path) else { throw EngineError.lock(path: path, problem: "no lock file (run `runner run` first to write it)") }
         let lock: LockFile

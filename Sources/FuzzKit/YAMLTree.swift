@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A spec as a plain tree the mutators can edit and print back as YAML: top-level entries in
@@ -57,7 +58,7 @@ indirect enum YAMLTree: Equatable, Sendable {
             case "\\": result += "\\\\"
             case "\n": result += "\\n"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { result += "\\x" + String(scalar.value, radix: 16).leftPadded(2) } else { result.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0x7F { result += String(format: "\\x%02x", scalar.value) } else { result.unicodeScalars.append(scalar) }
             }
         }
         return result + "\""
@@ -96,8 +97,4 @@ indirect enum YAMLTree: Equatable, Sendable {
             }
         }
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -5,6 +5,14 @@ public enum DataSplit {
     public enum TestSize: Sendable, Equatable, Codable {
         case fraction(Double)
         case rows(Int)
+
+        /// Rows held out of `n`: a fraction rounds up, as scikit-learn's train_test_split.
+        public func rows(outOf n: Int) -> Int {
+            switch self {
+            case .fraction(let fraction): return Int((fraction * Double(n)).rounded(.up))
+            case .rows(let rows): return rows
+            }
+        }
     }
 
     public struct Fold: Sendable, Equatable, Codable {
@@ -21,11 +29,7 @@ public enum DataSplit {
     /// Stratification keeps every class's share within one row of its share of the whole.
     public static func trainTest(_ target: Target, testSize: TestSize, stratify: Bool, shuffle: Bool, seed: UInt64) throws(LearnError) -> (train: [Int], test: [Int]) {
         let n = target.count
-        let testCount: Int
-        switch testSize {
-        case .fraction(let fraction): testCount = Int((fraction * Double(n)).rounded(.up))
-        case .rows(let rows): testCount = rows
-        }
+        let testCount = testSize.rows(outOf: n)
         guard testCount >= 1, testCount < n else {
             throw LearnError.settings("a test split of \(testCount) rows out of \(n) leaves \(n - testCount) for training; change split.test_size")
         }

@@ -19,6 +19,8 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
     public var l2Regularization = 0.0
     public var maxBins = 255
     public var earlyStopping: EarlyStopping = .auto
+    /// `auto` stops early above this many training rows, as scikit-learn.
+    public static let autoEarlyStoppingRows = 10_000
     public var validationFraction = 0.1
     public var iterationsWithoutChange = 10
     public var tolerance = 1e-7
@@ -53,7 +55,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         case .classes(_, let classes): loss = .multinomial(classes: classes.count); link = .softmax
         }
         let n = x.rows, outputs = loss.outputs
-        let stopEarly = earlyStopping == .on || (earlyStopping == .auto && n > 10_000)
+        let stopEarly = earlyStopping == .on || (earlyStopping == .auto && n > Self.autoEarlyStoppingRows)
         var trainRows = Array(0..<n), validationRows: [Int] = []
         if stopEarly {
             var generator = SeededGenerator(seed: seed, stream: "early stopping")

@@ -48,13 +48,10 @@ public struct FoldScores: Sendable, Equatable, Codable {
 
     public init(_ folds: [Double]) {
         self.folds = folds
-        let n = Double(folds.count)
-        var mean = folds.reduce(0, +) / n
-        // Extreme fold scores: a sum or a square that overflows is redone scaled.
-        if !mean.isFinite, folds.allSatisfy(\.isFinite) { mean = folds.reduce(0) { $0 + $1 / n } }
-        self.mean = mean
-        let std = (folds.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
-        self.std = std.isFinite || !mean.isFinite ? std : (Scoring.scaledRootMeanSquare(folds.map { $0 - mean }) ?? std)
+        // Population std, as scikit-learn's cv_results_; overflow-safe for extreme scores.
+        let moments = Moments.meanAndStandardDeviation(folds, deltaDegrees: 0)
+        mean = moments.mean
+        std = moments.std ?? .nan
     }
 }
 

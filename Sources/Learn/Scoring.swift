@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 
 /// Metric values, computed as scikit-learn computes them (`zero_division=0`; the positive class
 /// of binary metrics is the second class in sorted order; ROC AUC for several classes is the
@@ -135,7 +136,7 @@ public enum Scoring {
         case .mse, .rmse:
             let mse = errors.reduce(0.0) { $0 + $1 * $1 } / n
             if mse.isFinite { return metric == .mse ? mse : mse.squareRoot() }
-            if metric == .rmse, let root = scaledRootMeanSquare(errors), root.isFinite { return root }
+            if metric == .rmse, let root = Moments.scaledRootOfSquares(errors, dividedBy: n), root.isFinite { return root }
             throw overflow(errors)
         case .mae:
             let mae = errors.reduce(0.0) { $0 + abs($1) } / n
@@ -152,7 +153,7 @@ public enum Scoring {
                 return 1 - residual / total
             }
             let deviations = truth.map { $0 - (mean.isFinite ? mean : truth.reduce(0) { $0 + $1 / n }) }
-            if let residualRoot = scaledRootMeanSquare(errors), let totalRoot = scaledRootMeanSquare(deviations), totalRoot > 0 {
+            if let residualRoot = Moments.scaledRootOfSquares(errors, dividedBy: n), let totalRoot = Moments.scaledRootOfSquares(deviations, dividedBy: n), totalRoot > 0 {
                 let ratio = residualRoot / totalRoot
                 let r2 = 1 - ratio * ratio
                 if r2.isFinite { return r2 }
@@ -165,15 +166,5 @@ public enum Scoring {
         default:
             throw LearnError.settings("metric '\(metric.rawValue)' is for classification, but this is a regression experiment")
         }
-    }
-
-    /// sqrt(mean(e²)) computed as m·sqrt(mean((e/m)²)) with m the largest |e|: finite whenever
-    /// the true value is. Nil when an error is itself not finite.
-    static func scaledRootMeanSquare(_ errors: [Double]) -> Double? {
-        guard errors.allSatisfy(\.isFinite) else { return nil }
-        let largest = errors.reduce(0) { Swift.max($0, abs($1)) }
-        guard largest > 0 else { return 0 }
-        let scaled = errors.reduce(0.0) { $0 + ($1 / largest) * ($1 / largest) } / Double(errors.count)
-        return largest * scaled.squareRoot()
     }
 }

@@ -84,7 +84,7 @@ public struct ModelBundle: Sendable, Equatable {
             manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
             pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
         } catch {
-            throw BundleError.invalid("invalid bundle: \(Self.describe(error))")
+            throw BundleError.invalid("invalid bundle: \(JSONFormat.describe(error))")
         }
         // A bundle is data from elsewhere: nothing may index with it before it is checked.
         if let problem = pipeline.structuralProblem ?? manifest.inputSchema.structuralProblem(inputs: pipeline.inputColumns) {
@@ -122,9 +122,6 @@ public struct ModelBundle: Sendable, Equatable {
         if String(describing: type(of: error)) == "CompressionError" { return "an entry's compressed data is corrupt" }
         return "the zip archive cannot be read"
     }
-
-    /// A decoding failure in our words.
-    static func describe(_ error: any Error) -> String { JSONFormat.describe(error) }
 
     /// The archive's entries, each checked against `digests.json`.
     static func archiveEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {

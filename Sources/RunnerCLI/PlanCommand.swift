@@ -58,12 +58,10 @@ struct Status: ParsableCommand {
         let lockPath = LockFile.path(forSpec: spec)
         var lock: LockFile?
         var lockProblem: String?
-        if FileManager.default.fileExists(atPath: lockPath) {
-            do {
-                lock = try LockFile.read(lockPath)
-            } catch {
-                lockProblem = error.description
-            }
+        do {
+            lock = try LockFile.readIfPresent(lockPath)
+        } catch {
+            lockProblem = error.description
         }
         let planned = PlanInspection.inspect(prepared) { lock }
         var notes: [String] = []

@@ -151,11 +151,11 @@ struct DataChecks {
         var fine = true
         for model in experiment.models where model.type.value == ModelFamily.histGradientBoosting.name {
             let stopping = (model.params["early_stopping"].map { [$0.value] } ?? []) + (model.grid.first { $0.name.value == "early_stopping" }?.values.map(\.value) ?? [])
-            guard stopping.contains(.bool(true)) || (foldTrainingRows > 10_000 && !stopping.contains(.bool(false))) else { continue }
+            guard stopping.contains(.bool(true)) || (foldTrainingRows > HistGradientBoostingConfig.autoEarlyStoppingRows && !stopping.contains(.bool(false))) else { continue }
             let fractions = (model.params["validation_fraction"].map { [$0] } ?? []) + (model.grid.first { $0.name.value == "validation_fraction" }?.values ?? [])
             for fraction in fractions.isEmpty ? [Located(ParamValue.double(0.1), at: model.type.location)] : fractions {
                 guard let share = fraction.value.number, share > 0, share < 1 else { continue }
-                let validationRows = Int((share * Double(foldTrainingRows)).rounded(.up))
+                let validationRows = DataSplit.TestSize.fraction(share).rows(outOf: foldTrainingRows)
                 if validationRows >= foldTrainingRows {
                     reader.error(fraction.location, "model '\(model.name.value)': early stopping holds out validation_fraction = \(share) of the \(foldTrainingRows) training rows of a fold (\(validationRows) rows), leaving none to fit; lower validation_fraction or set early_stopping: false")
                     fine = false

@@ -101,13 +101,16 @@ public struct SplitSpec: Sendable, Equatable {
     public var testSizeLocation: SourceLocation?
     public var stratifyLocation: SourceLocation?
 
-    /// Rows the split holds out for testing from `rows` (DataSplit's rounding).
-    public func testRows(outOf rows: Int) -> Int {
+    /// The split's own test size (SearchPlan hands this to `DataSplit`).
+    public var dataSplitTestSize: DataSplit.TestSize {
         switch testSize {
-        case .fraction(let fraction): return Int((fraction * Double(rows)).rounded(.up))
-        case .rows(let count): return count
+        case .fraction(let fraction): return .fraction(fraction)
+        case .rows(let rows): return .rows(rows)
         }
     }
+
+    /// Rows the split holds out for testing from `rows`, by the split's own rule.
+    public func testRows(outOf rows: Int) -> Int { dataSplitTestSize.rows(outOf: rows) }
 
     public var testSizeText: String {
         switch testSize {

@@ -82,11 +82,7 @@ extension Experiment {
         }
         let metricList = metrics.isEmpty ? Metric.defaults(for: task) : metrics.map(\.value)
         let scoring = search.scoring?.value ?? Metric.defaultScoring(for: task)
-        let testSize: DataSplit.TestSize
-        switch split.testSize {
-        case .fraction(let fraction): testSize = .fraction(fraction)
-        case .rows(let rows): testSize = .rows(rows)
-        }
+        let testSize = split.dataSplitTestSize
         return SearchPlan(
             steps: steps, candidates: candidates,
             settings: SearchSettings(

@@ -84,25 +84,33 @@ public enum Quantile {
     }
 }
 
-/// Mean and sample standard deviation that stay finite whenever the true values are.
+/// Mean, standard deviation and root mean square that stay finite whenever the true values
+/// are: the plain two-pass formulas first (pandas' and scikit-learn's arithmetic bit for bit on
+/// ordinary data); a sum or a square that overflows is redone scaled.
 public enum Moments {
-    /// Two passes for accuracy (pandas' result bit for bit on ordinary data); a sum or a
-    /// square that overflows is redone scaled, so 1e308-sized values give finite answers.
-    public static func meanAndStandardDeviation(_ values: [Double]) -> (mean: Double, std: Double?) {
+    /// `std` divides by n - `deltaDegrees` (1: sample, as pandas; 0: population, as numpy);
+    /// nil when there are not more values than `deltaDegrees`.
+    public static func meanAndStandardDeviation(_ values: [Double], deltaDegrees: Int = 1) -> (mean: Double, std: Double?) {
         let n = Double(values.count)
         var mean = values.reduce(0, +) / n
         if !mean.isFinite, values.allSatisfy(\.isFinite) {
             mean = values.reduce(0) { $0 + $1 / n }
         }
-        guard values.count > 1 else { return (mean, nil) }
+        guard values.count > deltaDegrees else { return (mean, nil) }
         guard mean.isFinite else { return (mean, .nan) }
-        let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-        let std = (squares / (n - 1)).squareRoot()
+        let divisor = n - Double(deltaDegrees)
+        let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / divisor).squareRoot()
         if std.isFinite { return (mean, std) }
-        // Deviations themselves overflow only for infinite inputs; otherwise scale by the largest.
-        let largest = values.reduce(0) { Swift.max($0, abs($1 - mean)) }
-        guard largest.isFinite, largest > 0 else { return (mean, .nan) }
-        let scaled = values.reduce(0) { $0 + (($1 - mean) / largest) * (($1 - mean) / largest) }
-        return (mean, largest * (scaled / (n - 1)).squareRoot())
+        return (mean, scaledRootOfSquares(values.map { $0 - mean }, dividedBy: divisor) ?? .nan)
+    }
+
+    /// sqrt(Σv² / divisor) computed as m·sqrt(Σ(v/m)² / divisor) with m the largest |v|: finite
+    /// whenever the true value is. Nil when a value is itself not finite.
+    public static func scaledRootOfSquares(_ values: [Double], dividedBy divisor: Double) -> Double? {
+        guard values.allSatisfy(\.isFinite) else { return nil }
+        let largest = values.reduce(0) { Swift.max($0, abs($1)) }
+        guard largest > 0 else { return 0 }
+        let scaled = values.reduce(0.0) { $0 + ($1 / largest) * ($1 / largest) } / divisor
+        return largest * scaled.squareRoot()
     }
 }
