@@ -58,11 +58,18 @@ public struct ModelBundle: Sendable, Equatable {
     /// Reads the bundle file at `path`: a regular file only (a device or a pipe could be
     /// endless), then `decode`.
     public static func read(path: String, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
+        try decode(try readFile(path: path), key: key)
+    }
+
+    /// The bytes of the bundle file at `path`, a regular file only (a device or a pipe could be
+    /// endless); for callers that also need the bytes themselves (a server names what it
+    /// serves by their digest).
+    public static func readFile(path: String) throws(BundleError) -> Data {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .io("cannot read \(path): \(String(cString: strerror(errno)).lowercased())") }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .invalid("\(path) is not a regular file, so not a bundle") }
         guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read \(path)") }
-        return try decode(data, key: key)
+        return data
     }
 
     /// Reads a bundle; a signature, when present, is checked against the content it covers

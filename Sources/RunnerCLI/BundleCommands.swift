@@ -1,5 +1,6 @@
 import ArgumentParser
 import Packaging
+import Serve
 import Crypto
 import Foundation
 import Tabular
@@ -39,15 +40,32 @@ struct Keygen: ParsableCommand {
     @Flag(help: "Make an Ed25519 signing key pair instead: the private key to --out, the public key beside it (.pub.pem).")
     var signing = false
 
+    @Option(name: .customLong("api-key"), help: "Make an API key for `runner serve` named NAME: prints the key, and on stderr the line for the --api-keys file (its SHA-256).")
+    var apiKey: String?
+
+    @Flag(help: "With --api-key: the key may reload models (the admin endpoint).")
+    var admin = false
+
     @Option(help: "Where to write the private signing key (PEM).")
     var out: String?
 
     func validate() throws {
         if signing && out == nil { throw ValidationError("--signing needs --out FILE for the private key") }
         if !signing && out != nil { throw ValidationError("--out is for --signing; the encryption key is printed") }
+        if apiKey != nil && signing { throw ValidationError("--api-key and --signing make different keys; give one") }
+        if admin && apiKey == nil { throw ValidationError("--admin is for --api-key") }
+        if let apiKey, apiKey.isEmpty || apiKey.contains(where: { $0.isWhitespace || $0 == "#" }) {
+            throw ValidationError("--api-key NAME must be one word without '#'")
+        }
     }
 
     func run() throws {
+        if let apiKey {
+            let made = APIKeys.newKey(name: apiKey, admin: admin)
+            print(made.key)
+            printError("add this line to the --api-keys file: \(made.line)")
+            return
+        }
         guard signing, let out else {
             print(BundleKeys.newEncryptionKey())
             return

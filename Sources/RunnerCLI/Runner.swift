@@ -2,10 +2,10 @@ import ArgumentParser
 import Spec
 
 @main
-struct Runner: ParsableCommand {
+struct Runner: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
-        abstract: "Declarative machine-learning experiments: run, verify and inspect them.",
+        abstract: "Declarative machine-learning experiments: run, verify and inspect them, and serve their models.",
         discussion: """
             Exit codes: 0 success; 1 the command failed (unreadable data, a failed stage, \
             a store error, a verification mismatch); 2 the spec is invalid; 64 the command \
@@ -13,7 +13,7 @@ struct Runner: ParsableCommand {
             Shell completions: runner --generate-completion-script bash|zsh|fish
             """,
         version: RunnerVersion.current,
-        subcommands: [Run.self, Validate.self, Plan.self, Status.self, Verify.self, Runs.self, Show.self, Predict.self, BundleCommand.self, Keygen.self, Inspect.self, Fsck.self, GC.self]
+        subcommands: [Run.self, Validate.self, Plan.self, Status.self, Verify.self, Runs.self, Show.self, Predict.self, ServeCommand.self, BundleCommand.self, Keygen.self, Inspect.self, Fsck.self, GC.self]
     )
 }
 

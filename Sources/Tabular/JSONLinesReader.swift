@@ -24,52 +24,17 @@ public enum JSONLinesReader {
     }
 
     private static func build(_ parsed: FlatJSONParser.Output, path: String, options: ReadOptions) throws(DataError) -> Table {
-        let missing = Set(options.naValues)
         for name in options.columnKinds.keys where !parsed.names.contains(name) {
             throw DataError(path: path, message: "a type is set for column '\(name)', which no record has")
         }
+        let missing = Set(options.naValues)
         var columns: [Column] = []
         for (index, name) in parsed.names.enumerated() {
             let cells = parsed.cells[index]
-            func fail(_ row: Int, _ message: String) -> DataError {
-                DataError(path: path, line: parsed.lines[row], column: cells[row].column, message: message)
-            }
-            func isMissing(_ cell: FlatJSONParser.Cell) -> Bool {
-                switch cell.value {
-                case .missing: return true
-                case .string(let text): return missing.contains(text)
-                default: return false
-                }
-            }
-            let kind = options.columnKinds[name] ?? inferKind(cells, isMissing: isMissing)
-            switch kind {
-            case .numeric, .boolean:
-                var values = [Double]()
-                values.reserveCapacity(cells.count)
-                let numbers = NumberParser()
-                for (row, cell) in cells.enumerated() {
-                    if isMissing(cell) { values.append(.nan); continue }
-                    switch (kind, cell.value) {
-                    case (.numeric, .number(let value)): values.append(value)
-                    case (.numeric, .string(let text)):
-                        let parsedValue = Array(text.utf8).withUnsafeBufferPointer { numbers.parse($0) }
-                        guard let parsedValue else { throw fail(row, "column '\(name)' is numeric but this value is not a number") }
-                        values.append(parsedValue)
-                    case (.boolean, .bool(let flag)): values.append(flag ? 1 : 0)
-                    default: throw fail(row, "column '\(name)' is \(kind.rawValue) but this value is not \(kind == .numeric ? "a number" : "true or false")")
-                    }
-                }
-                columns.append(Column(name: name, numeric: values, kind: kind))
-            case .categorical:
-                columns.append(Column(name: name, strings: cells.map { cell in
-                    if isMissing(cell) { return nil }
-                    switch cell.value {
-                    case .string(let text): return text
-                    case .number(let value): return cell.text ?? formatNumber(value)
-                    case .bool(let flag): return flag ? "true" : "false"
-                    case .missing: return nil
-                    }
-                }))
+            do {
+                columns.append(try Column.fromScalars(name: name, kind: options.columnKinds[name], values: cells.map(\.value), naValues: missing))
+            } catch {
+                throw DataError(path: path, line: parsed.lines[error.row], column: cells[error.row].column, message: error.message)
             }
         }
         do {
@@ -78,36 +43,15 @@ public enum JSONLinesReader {
             throw DataError(path: path, message: error.description)
         }
     }
-
-    private static func inferKind(_ cells: [FlatJSONParser.Cell], isMissing: (FlatJSONParser.Cell) -> Bool) -> ColumnKind {
-        var numbers = 0, bools = 0, others = 0
-        for cell in cells where !isMissing(cell) {
-            switch cell.value {
-            case .number: numbers += 1
-            case .bool: bools += 1
-            default: others += 1
-            }
-        }
-        if others == 0, bools == 0 { return .numeric }
-        if others == 0, numbers == 0 { return .boolean }
-        return .categorical
-    }
 }
 
 /// A small JSON parser for flat objects (scalar values only), with exact error positions.
 struct FlatJSONParser {
-    enum Value: Equatable {
-        case missing
-        case number(Double)
-        case bool(Bool)
-        case string(String)
-    }
+    typealias Value = ScalarValue
 
     struct Cell {
         var value: Value
         var column: Int
-        /// The number as written, so categorical overrides keep "007" as "007".
-        var text: String?
     }
 
     struct Output {
@@ -164,7 +108,7 @@ struct FlatJSONParser {
                     index += 1
                     skipSpaces()
                     let valueOffset = index
-                    let (value, text) = try parseScalar(key: key)
+                    let value = try parseScalar(key: key)
                     let slot: Int
                     if let existing = columnIndex[key] {
                         slot = existing
@@ -174,7 +118,7 @@ struct FlatJSONParser {
                         output.names.append(key)
                         output.cells.append(Array(repeating: Cell(value: .missing, column: 0), count: row))
                     }
-                    output.cells[slot].append(Cell(value: value, column: column(of: valueOffset), text: text))
+                    output.cells[slot].append(Cell(value: value, column: column(of: valueOffset)))
                     skipSpaces()
                     if peek(UInt8(ascii: ",")) { index += 1; continue }
                     if peek(UInt8(ascii: "}")) { index += 1; break }
@@ -200,10 +144,10 @@ struct FlatJSONParser {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
     }
 
-    private mutating func parseScalar(key: String) throws(DataError) -> (Value, String?) {
+    private mutating func parseScalar(key: String) throws(DataError) -> Value {
         guard index < bytes.count else { throw error("expected a value for '\(key)'") }
         switch bytes[index] {
-        case UInt8(ascii: "\""): return (.string(try parseString()), nil)
+        case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             throw error("value of '\(key)' is a nested \(bytes[index] == UInt8(ascii: "{") ? "object" : "array"); only flat records are supported")
         default:
@@ -216,9 +160,9 @@ struct FlatJSONParser {
             let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
             let text = String(decoding: word, as: UTF8.self)
             switch text {
-            case "null": return (.missing, nil)
-            case "true": return (.bool(true), nil)
-            case "false": return (.bool(false), nil)
+            case "null": return .missing
+            case "true": return .bool(true)
+            case "false": return .bool(false)
             default:
                 func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
                 guard isDigit(word.first) || (word.first == UInt8(ascii: "-") && isDigit(word.dropFirst().first)) else {
@@ -228,7 +172,7 @@ struct FlatJSONParser {
                 guard let value = numbers.parse(word), !value.isNaN else {
                     throw error("value of '\(key)' is not a valid JSON number: \(text)", at: start)
                 }
-                return (.number(value), text)
+                return .number(value, text: text)
             }
         }
     }

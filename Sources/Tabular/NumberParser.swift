@@ -7,10 +7,12 @@ import Glibc
 /// The common case (at most 19 digits, a mantissa up to 2^53 and a power of ten within ±22) is
 /// exact with one multiplication or division (Clinger's fast path); anything else goes to
 /// `strtod`, so every result is correctly rounded.
-struct NumberParser: Sendable {
+public struct NumberParser: Sendable {
+    public init() {}
+
     /// The number in `bytes`, or nil when the text is not a number. Surrounding spaces are allowed.
     @inline(__always)
-    func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    public func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard let base = bytes.baseAddress else { return nil }
         var start = 0
         var end = bytes.count

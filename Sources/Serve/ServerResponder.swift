@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// What every request passes through, around the routes: a request id (the client's
+/// `X-Request-Id` when it is a plain token, else a new one, echoed either way), the body limit
+/// by Content-Length, API keys, the request timeout, errors as `{"error": ...}` bodies, one
+/// JSON access-log line and the request metrics.
+struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == ServeContext {
+    let inner: Inner
+    let keys: APIKeys?
+    let openEndpoints: Set<ServeConfiguration.OpenEndpoint>
+    let maxBodyBytes: Int
+    let timeout: Duration
+    let metrics: ServeMetrics
+    let logger: Logger
+
+    func respond(to request: Request, context: ServeContext) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        context.requestID = Self.requestID(request.headers[.xRequestID])
+        var response: Response
+        do {
+            response = try await guarded(request, context: &context)
+        } catch let error as ServeError {
+            response = error.response()
+        } catch let error as HTTPError {
+            response = ServeError(status: error.status, message: error.body ?? error.status.reasonPhrase).response()
+        } catch {
+            logger.error("request failed", metadata: ["request_id": .string(context.requestID), "error": .string("\(error)")])
+            response = ServeError(status: .internalServerError, message: "internal error (request \(context.requestID)); the server log has the details").response()
+        }
+        if context.endpointPath == "NotFound" {
+            response = ServeError.notFound("no route \(request.method.rawValue) \(request.uri.path); the routes are listed in GET /openapi.yaml").response()
+        }
+        response.headers[.xRequestID] = context.requestID
+        let duration = ContinuousClock.now - start
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: duration)
+        var metadata: Logger.Metadata = [
+            "request_id": .string(context.requestID),
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "route": .string(route),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000),
+        ]
+        if let length = request.headers[.contentLength] { metadata["bytes_in"] = .string(length) }
+        if let length = response.body.contentLength { metadata["bytes_out"] = .stringConvertible(length) }
+        if let key = context.apiKey { metadata["api_key"] = .string(key.name) }
+        logger.info("request", metadata: metadata)
+        return response
+    }
+
+    private func guarded(_ request: Request, context: inout ServeContext) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
+            throw ServeError.payloadTooLarge(limit: maxBodyBytes)
+        }
+        if let keys, !isOpen(request.uri.path) {
+            guard let presented = Self.presentedKey(request.headers) else {
+                throw ServeError.unauthorized("this server needs an API key: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
+            }
+            guard let entry = keys.match(presented) else { throw ServeError.unauthorized("the API key is not valid") }
+            context.apiKey = entry
+        }
+        let routed = context
+        let inner = self.inner
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await inner.respond(to: request, context: routed) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let response = first else {
+                throw ServeError.unavailable("the request took longer than the server's limit of \(timeout.components.seconds) s (--request-timeout); send fewer rows per request")
+            }
+            return response
+        }
+    }
+
+    private func isOpen(_ path: String) -> Bool {
+        if path.hasPrefix("/v2/health/") { return openEndpoints.contains(.health) }
+        if path == "/metrics" { return openEndpoints.contains(.metrics) }
+        if path == "/openapi.yaml" { return openEndpoints.contains(.openapi) }
+        return false
+    }
+
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let authorization = headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        return headers[.xAPIKey]
+    }
+
+    /// The client's id when it is 1-128 characters of letters, digits and `-_.:`; otherwise a
+    /// new random one (a log must not carry what a client injected).
+    static func requestID(_ given: String?) -> String {
+        if let given, !given.isEmpty, given.utf8.count <= 128,
+           given.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A }) {
+            return given
+        }
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        func hex(_ value: UInt64) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }
+        return hex(high) + hex(low)
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let xAPIKey = HTTPField.Name("X-API-Key")!
+    static let inferenceHeaderContentLength = HTTPField.Name("Inference-Header-Content-Length")!
+}
