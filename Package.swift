@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "ServeTests", dependencies: [
             "Serve", "Packaging", "Learn", "Tabular",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ],
     swiftLanguageModes: [.v6]
