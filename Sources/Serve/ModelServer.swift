@@ -64,13 +64,25 @@ public final class ModelServer: Sendable {
 
     /// The whole HTTP surface, as a responder (what tests drive without a socket).
     public func responder() -> some HTTPResponder<ServeContext> {
+        ServerResponder(inner: makeRouter().buildResponder(), keys: keys, openEndpoints: configuration.openEndpoints,
+                               maxBodyBytes: configuration.maxBodyBytes, timeout: .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000)),
+                               metrics: metrics, logger: logger)
+    }
+
+    func makeRouter() -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
         addOperationRoutes(to: router)
         addInferenceRoutes(to: router)
         addPredictRoutes(to: router)
-        return ServerResponder(inner: router.buildResponder(), keys: keys, openEndpoints: configuration.openEndpoints,
-                               maxBodyBytes: configuration.maxBodyBytes, timeout: .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000)),
-                               metrics: metrics, logger: logger)
+        return router
+    }
+
+    /// Every route as "METHOD /path/{parameter}", as the OpenAPI document spells them.
+    var routes: [String] {
+        makeRouter().routes.map { route in
+            let path = route.path.description.split(separator: "/").map { part in part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part) }
+            return "\(route.method.rawValue) /" + path.joined(separator: "/")
+        }
     }
 
     /// Binds, loads the bundles (ready once all are), serves until SIGTERM or SIGINT, then

@@ -195,7 +195,7 @@ enum OpenAPIDocument {
                     schema: {type: string}
               responses:
                 "200":
-                  description: One prediction per row, in order; `Accept: text/csv` gives the CSV `runner predict` writes.
+                  description: "One prediction per row, in order; `Accept: text/csv` gives the CSV `runner predict` writes."
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/PredictResponse"}

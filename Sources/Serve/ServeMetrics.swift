@@ -17,10 +17,12 @@ final class ServeMetrics: Sendable {
     private let infoGauges = Mutex<[String: Gauge]>([:])
     let logDropped: Counter
     let logWritten: Counter
+    let inFlight: Gauge
 
     init() {
         logDropped = registry.makeCounter(descriptor: Self.describe("runner_prediction_log_dropped_rows_total", "Rows not written to the prediction log because its buffer was full."), labels: [])
         logWritten = registry.makeCounter(descriptor: Self.describe("runner_prediction_log_rows_total", "Rows written to the prediction log."), labels: [])
+        inFlight = registry.makeGauge(descriptor: Self.describe("runner_http_requests_in_flight", "Requests received and not yet answered."), labels: [])
     }
 
     func request(route: String, method: String, status: Int, duration: Duration) {

@@ -18,6 +18,8 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
 
     func respond(to request: Request, context: ServeContext) async throws -> Response {
         let start = ContinuousClock.now
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
         var context = context
         context.requestID = Self.requestID(request.headers[.xRequestID])
         var response: Response
