@@ -64,7 +64,7 @@ public final class ModelServer: Sendable {
 
     /// The whole HTTP surface, as a responder (what tests drive without a socket).
     public func responder() -> some HTTPResponder<ServeContext> {
-        ServerResponder(inner: makeRouter().buildResponder(), keys: keys, openEndpoints: configuration.openEndpoints,
+        ServerResponder(inner: makeRouter().buildResponder(), routes: routes, keys: keys, openEndpoints: configuration.openEndpoints,
                                maxBodyBytes: configuration.maxBodyBytes, timeout: .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000)),
                                metrics: metrics, logger: logger)
     }
@@ -99,7 +99,8 @@ public final class ModelServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "runner"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("listening", metadata: ["address": .string(channel.localAddress?.description ?? ""), "tls": .stringConvertible(self.configuration.tlsCertificate != nil)])
+                logger.info("listening", metadata: ["host": .string(self.configuration.host), "port": .stringConvertible(port),
+                                                   "tls": .stringConvertible(self.configuration.tlsCertificate != nil)])
                 await onListening(port)
             },
             logger: Logger(label: "runner.serve.http") { _ in SwiftLogNoOpLogHandler() }

@@ -246,6 +246,13 @@ enum OpenAPIDocument {
               description: The model's name (the experiment's, or NAME in NAME=PATH).
               schema: {type: string}
           responses:
+            MethodNotAllowed:
+              description: The path exists, for other methods (listed in Allow).
+              headers:
+                Allow: {schema: {type: string}}
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
             BadRequest:
               description: The request is malformed.
               content:
@@ -338,7 +345,7 @@ enum OpenAPIDocument {
               properties:
                 id: {type: string}
                 parameters: {type: object, additionalProperties: true}
-                inputs: {type: array, items: {$ref: "#/components/schemas/RequestInput"}}
+                inputs: {type: array, minItems: 1, items: {$ref: "#/components/schemas/RequestInput"}}
                 outputs: {type: array, items: {$ref: "#/components/schemas/RequestOutput"}}
             ResponseOutput:
               type: object
@@ -361,6 +368,7 @@ enum OpenAPIDocument {
             Records:
               type: array
               description: One object per row, keys are column names.
+              minItems: 1
               items: {type: object, additionalProperties: true}
             Split:
               type: object
@@ -368,7 +376,7 @@ enum OpenAPIDocument {
               required: [columns, data]
               properties:
                 columns: {type: array, items: {type: string}}
-                data: {type: array, items: {type: array, items: {}}}
+                data: {type: array, minItems: 1, items: {type: array, items: {}}}
                 index: {type: array, items: {}}
             PredictResponse:
               type: object

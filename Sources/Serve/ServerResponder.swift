@@ -9,6 +9,8 @@ import Logging
 /// JSON access-log line and the request metrics.
 struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == ServeContext {
     let inner: Inner
+    /// Every route as "METHOD /path/{parameter}", to tell 405 from 404.
+    let routes: [String]
     let keys: APIKeys?
     let openEndpoints: Set<ServeConfiguration.OpenEndpoint>
     let maxBodyBytes: Int
@@ -34,7 +36,14 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             response = ServeError(status: .internalServerError, message: "internal error (request \(context.requestID)); the server log has the details").response()
         }
         if context.endpointPath == "NotFound" {
-            response = ServeError.notFound("no route \(request.method.rawValue) \(request.uri.path); the routes are listed in GET /openapi.yaml").response()
+            let allowed = Self.methods(allowedFor: request.uri.path, routes: routes)
+            if allowed.isEmpty {
+                response = ServeError.notFound("no route \(request.method.rawValue) \(request.uri.path); the routes are listed in GET /openapi.yaml").response()
+            } else {
+                var refusal = ServeError(status: .methodNotAllowed, message: "\(request.uri.path) takes \(allowed.joined(separator: " or ")), not \(request.method.rawValue)")
+                refusal.headers = [("Allow", allowed.joined(separator: ", "))]
+                response = refusal.response()
+            }
         }
         response.headers[.xRequestID] = context.requestID
         let duration = ContinuousClock.now - start
@@ -88,6 +97,23 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
         if path == "/metrics" { return openEndpoints.contains(.metrics) }
         if path == "/openapi.yaml" { return openEndpoints.contains(.openapi) }
         return false
+    }
+
+    /// The methods routes offer for `path` ({parameter} segments match any one segment).
+    static func methods(allowedFor path: String, routes: [String]) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var methods: [String] = []
+        for route in routes {
+            let parts = route.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let pattern = parts[1].split(separator: "/", omittingEmptySubsequences: false)
+            guard pattern.count == segments.count else { continue }
+            let matches = zip(pattern, segments).allSatisfy { expected, given in
+                (expected.hasPrefix("{") && expected.hasSuffix("}") && !given.isEmpty) || expected == given
+            }
+            if matches, !methods.contains(String(parts[0])) { methods.append(String(parts[0])) }
+        }
+        return methods.sorted()
     }
 
     static func presentedKey(_ headers: HTTPFields) -> String? {
