@@ -112,18 +112,9 @@ enum InferenceProtocol {
             case (.classes(let labels, _), ServedModel.labelOutput):
                 let classes = model.classes ?? []
                 let texts = labels.map { classes.indices.contains($0) ? classes[$0] : String($0) }
-                writer.member("datatype", TensorDatatype.bytes.rawValue)
-                shape(&writer, rows)
-                if isBinary {
-                    let start = binary.count
-                    BinaryTensorData.append(strings: texts, to: &binary)
-                    binaryParameters(&writer, binary.count - start)
-                } else {
-                    writer.key("data")
-                    writer.beginArray()
-                    for text in texts { writer.string(text) }
-                    writer.endArray()
-                }
+                tensor(&writer, &binary, .bytes, rows: rows, binary: isBinary,
+                       json: { writer in for text in texts { writer.string(text) } },
+                       bytes: { BinaryTensorData.append(strings: texts, to: &$0) })
             case (.classes(_, let probabilities), _):
                 let column = (model.classes ?? []).firstIndex(of: String(name.dropFirst(ServedModel.probabilityPrefix.count)))
                 let values = (0..<rows).map { row in probabilities.flatMap { matrix in column.map { matrix[row, $0] } } ?? .nan }
@@ -193,16 +184,25 @@ enum InferenceProtocol {
     }
 
     private static func doubles(_ writer: inout JSONWriter, _ binary: inout [UInt8], _ values: [Double], rows: Int, binary isBinary: Bool) {
-        writer.member("datatype", TensorDatatype.fp64.rawValue)
+        tensor(&writer, &binary, .fp64, rows: rows, binary: isBinary,
+               json: { writer in for value in values { writer.number(value) } },
+               bytes: { BinaryTensorData.append(doubles: values, to: &$0) })
+    }
+
+    /// One output tensor's datatype, shape and data: in JSON, or appended to the binary part
+    /// with its size in `parameters`.
+    private static func tensor(_ writer: inout JSONWriter, _ binary: inout [UInt8], _ datatype: TensorDatatype, rows: Int, binary isBinary: Bool,
+                               json: (inout JSONWriter) -> Void, bytes: (inout [UInt8]) -> Void) {
+        writer.member("datatype", datatype.rawValue)
         shape(&writer, rows)
         if isBinary {
             let start = binary.count
-            BinaryTensorData.append(doubles: values, to: &binary)
+            bytes(&binary)
             binaryParameters(&writer, binary.count - start)
         } else {
             writer.key("data")
             writer.beginArray()
-            for value in values { writer.number(value) }
+            json(&writer)
             writer.endArray()
         }
     }

@@ -11,7 +11,7 @@ struct JSONParser {
     static let maximumDepth = 64
 
     /// The whole of `bytes` as one JSON value (surrounding whitespace allowed).
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -21,17 +21,17 @@ struct JSONParser {
     }
 
     static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        let result: Result<JSONValue, Failure> = bytes.withUnsafeBytes { buffer in
+        let result: Result<JSONValue, Failure> = bytes.withUnsafeBufferPointer { buffer in
             do throws(Failure) { return .success(try parse(buffer)) } catch { return .failure(error) }
         }
         return try result.get()
     }
 
-    private let bytes: UnsafeRawBufferPointer
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private let numbers = NumberParser()
 
-    private init(bytes: UnsafeRawBufferPointer) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -139,84 +139,19 @@ struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw fail("invalid number (no digits in the exponent)", at: start) }
         }
-        let word = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
         let text = String(decoding: word, as: UTF8.self)
         // Beyond Double's range (1e400) is infinite, as in the file readers; the model refuses
         // rows it cannot score, naming them.
-        guard let value = word.withMemoryRebound(to: UInt8.self, { numbers.parse($0) }) else { throw fail("invalid number", at: start) }
+        guard let value = numbers.parse(word) else { throw fail("invalid number", at: start) }
         return .number(value, text: text)
     }
 
     private mutating func parseString() throws(Failure) -> String {
-        let opening = index
-        index += 1
-        // Fast path: no escapes.
-        let contentStart = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index]), as: UTF8.self)
-                guard let text else { throw fail("invalid UTF-8 in a string", at: contentStart) }
-                index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            index += 1
+        do throws(JSONString.Failure) {
+            return try JSONString.parse(bytes, at: &index)
+        } catch {
+            throw Failure(offset: error.offset, message: error.message)
         }
-        var result = Array(UnsafeRawBufferPointer(rebasing: bytes[contentStart..<index]))
-        while true {
-            guard index < bytes.count else { throw fail("unterminated string", at: opening) }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index += 1; break }
-            if byte < 0x20 { throw fail("control character in a string; escape it") }
-            if byte != UInt8(ascii: "\\") { result.append(byte); index += 1; continue }
-            index += 1
-            guard index < bytes.count else { throw fail("unterminated escape") }
-            let escaped = bytes[index]
-            index += 1
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): result.append(escaped)
-            case UInt8(ascii: "b"): result.append(0x08)
-            case UInt8(ascii: "f"): result.append(0x0C)
-            case UInt8(ascii: "n"): result.append(0x0A)
-            case UInt8(ascii: "r"): result.append(0x0D)
-            case UInt8(ascii: "t"): result.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try parseHex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw fail("unpaired UTF-16 surrogate in a \\u escape")
-                    }
-                    index += 2
-                    let low = try parseHex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired UTF-16 surrogate in a \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
-                result.append(contentsOf: Array(String(Character(unicode)).utf8))
-            default:
-                throw fail("invalid escape in a string", at: index - 2)
-            }
-        }
-        guard let text = String(validating: result, as: UTF8.self) else { throw fail("invalid UTF-8 in a string", at: opening) }
-        return text
-    }
-
-    private mutating func parseHex4() throws(Failure) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("invalid \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case 0x30...0x39: digit = UInt32(byte - 0x30)
-            case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
-            default: throw fail("invalid \\u escape")
-            }
-            value = value * 16 + digit
-            index += 1
-        }
-        return value
     }
 }

@@ -69,12 +69,14 @@ public struct ServeConfiguration: Sendable, Equatable {
             return nil
         }
         func named(_ origin: String, _ flag: String) -> String { origin.isEmpty ? flag : origin }
-        func integer(_ flag: Int?, _ variable: String, _ name: String, _ range: ClosedRange<Int>) throws(ServeStartError) -> Int? {
-            let value: Int
+        /// A number from its flag or variable, checked against `range`.
+        func number<Value: Comparable>(_ flag: Value?, _ variable: String, _ name: String, _ range: ClosedRange<Value>, kind: String,
+                                       parse: (String) -> Value?) throws(ServeStartError) -> Value? {
+            let value: Value
             if let flag {
                 value = flag
             } else if let raw = environment[variable], !raw.isEmpty {
-                guard let parsed = Int(raw) else { throw .configuration("\(variable) must be a whole number, not '\(raw)'") }
+                guard let parsed = parse(raw) else { throw .configuration("\(variable) must be \(kind), not '\(raw)'") }
                 value = parsed
             } else {
                 return nil
@@ -82,18 +84,11 @@ public struct ServeConfiguration: Sendable, Equatable {
             guard range.contains(value) else { throw .configuration("\(flag != nil ? name : variable) must be between \(range.lowerBound) and \(range.upperBound), not \(value)") }
             return value
         }
+        func integer(_ flag: Int?, _ variable: String, _ name: String, _ range: ClosedRange<Int>) throws(ServeStartError) -> Int? {
+            try number(flag, variable, name, range, kind: "a whole number") { Int($0) }
+        }
         func real(_ flag: Double?, _ variable: String, _ name: String, _ range: ClosedRange<Double>) throws(ServeStartError) -> Double? {
-            let value: Double
-            if let flag {
-                value = flag
-            } else if let raw = environment[variable], !raw.isEmpty {
-                guard let parsed = Double(raw) else { throw .configuration("\(variable) must be a number, not '\(raw)'") }
-                value = parsed
-            } else {
-                return nil
-            }
-            guard range.contains(value) else { throw .configuration("\(flag != nil ? name : variable) must be between \(range.lowerBound) and \(range.upperBound), not \(value)") }
-            return value
+            try number(flag, variable, name, range, kind: "a number") { Double($0) }
         }
 
         var bundles = flags.bundles

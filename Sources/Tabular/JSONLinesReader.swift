@@ -178,61 +178,10 @@ struct FlatJSONParser {
     }
 
     private mutating func parseString() throws(DataError) -> String {
-        let opening = index
-        index += 1
-        var result: [UInt8] = []
-        while true {
-            guard index < bytes.count, bytes[index] != 0x0A else { throw error("unterminated string", at: opening) }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index += 1; break }
-            if byte < 0x20 { throw error("control character in a string; escape it") }
-            if byte != UInt8(ascii: "\\") { result.append(byte); index += 1; continue }
-            index += 1
-            guard index < bytes.count else { throw error("unterminated escape") }
-            let escaped = bytes[index]
-            index += 1
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): result.append(escaped)
-            case UInt8(ascii: "b"): result.append(0x08)
-            case UInt8(ascii: "f"): result.append(0x0C)
-            case UInt8(ascii: "n"): result.append(0x0A)
-            case UInt8(ascii: "r"): result.append(0x0D)
-            case UInt8(ascii: "t"): result.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try parseHex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard peek(UInt8(ascii: "\\")), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw error("unpaired UTF-16 surrogate in \\u escape")
-                    }
-                    index += 2
-                    let low = try parseHex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                result.append(contentsOf: Array(String(Character(unicode)).utf8))
-            default:
-                throw error("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'", at: index - 2)
-            }
+        do throws(JSONString.Failure) {
+            return try JSONString.parse(bytes, at: &index)
+        } catch {
+            throw self.error(error.message, at: error.offset)
         }
-        return String(decoding: result, as: UTF8.self)
-    }
-
-    private mutating func parseHex4() throws(DataError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case 0x30...0x39: digit = UInt32(byte - 0x30)
-            case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            value = value * 16 + digit
-            index += 1
-        }
-        return value
     }
 }
