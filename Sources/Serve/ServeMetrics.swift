@@ -25,7 +25,12 @@ final class ServeMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: Self.describe("runner_http_requests_in_flight", "Requests received and not yet answered."), labels: [])
     }
 
+    /// Methods as labels: the known ones, everything else "other" (a label per made-up method
+    /// would let any client grow the registry without bound).
+    private static let methodLabels: Set<String> = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+
     func request(route: String, method: String, status: Int, duration: Duration) {
+        let method = Self.methodLabels.contains(method) ? method : "other"
         registry.makeCounter(descriptor: Self.describe("runner_http_requests_total", "HTTP requests by route template, method and status."),
                              labels: [("route", route), ("method", method), ("status", String(status))]).increment()
         registry.makeDurationHistogram(descriptor: Self.describe("runner_http_request_duration_seconds", "Time from request head to response, by route template."),
@@ -51,9 +56,11 @@ final class ServeMetrics: Sendable {
         }
     }
 
-    func schemaFailure(model: String, column: String?) {
+    /// `column` only when it is one of the model's inputs (never a name the client made up).
+    func schemaFailure(model: ServedModel, column: String?) {
+        let column = column.flatMap { name in model.inputs.contains { $0.name == name } ? name : nil }
         registry.makeCounter(descriptor: Self.describe("runner_schema_failures_total", "Requests refused because input did not fit the model's schema, by column (empty: not one column)."),
-                             labels: [("model", model), ("column", column ?? "")]).increment()
+                             labels: [("model", model.name), ("column", column ?? "")]).increment()
     }
 
     func loaded(_ model: ServedModel) {

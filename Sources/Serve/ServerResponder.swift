@@ -2,6 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// What every request passes through, around the routes: a request id (the client's
 /// `X-Request-Id` when it is a plain token, else a new one, echoed either way), the body limit
@@ -75,20 +78,26 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             guard let entry = keys.match(presented) else { throw ServeError.unauthorized("the API key is not valid") }
             context.apiKey = entry
         }
-        let routed = context
-        let inner = self.inner
-        let timeout = self.timeout
-        return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await inner.respond(to: request, context: routed) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
+        return try await Self.withDeadline(timeout) { [inner, context] in try await inner.respond(to: request, context: context) }
+    }
+
+    /// Runs `work`, or gives up with 503 once `timeout` passes (the work is cancelled; a
+    /// prediction already running on a worker thread finishes there). The deadline is an event
+    /// loop timer that is removed the moment the work ends: a sleeping task per request would
+    /// hold its memory until the deadline, tens of MiB a second under load.
+    static func withDeadline(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Response) async throws -> Response {
+        let outcome = FirstOutcome()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.continuation = continuation
+            let task = Task {
+                do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else {
-                throw ServeError.unavailable("the request took longer than the server's limit of \(timeout.components.seconds) s (--request-timeout); send fewer rows per request")
+            let seconds = timeout.components.seconds
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+                outcome.finish(.failure(ServeError.unavailable("the request took longer than the server's limit (--request-timeout \(Double(seconds) + Double(timeout.components.attoseconds) / 1e18) s); send fewer rows per request")))
+                task.cancel()
             }
-            return response
+            outcome.timer = timer
         }
     }
 
@@ -138,6 +147,50 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             return String(repeating: "0", count: 16 - text.count) + text
         }
         return hex(high) + hex(low)
+    }
+}
+
+/// The first of the work's result and the deadline, delivered once; the other is dropped.
+private final class FirstOutcome: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var delivered = false
+    private var pending: Result<Response, any Error>?
+    private var storedContinuation: CheckedContinuation<Response, any Error>?
+    private var storedTimer: Scheduled<Void>?
+
+    var continuation: CheckedContinuation<Response, any Error>? {
+        get { lock.withLock { storedContinuation } }
+        set {
+            // The work may finish before the continuation is stored: deliver what waits.
+            let ready: Result<Response, any Error>? = lock.withLock {
+                storedContinuation = newValue
+                defer { pending = nil }
+                return pending
+            }
+            if let ready { newValue?.resume(with: ready) }
+        }
+    }
+
+    var timer: Scheduled<Void>? {
+        get { lock.withLock { storedTimer } }
+        set {
+            let cancel = lock.withLock { () -> Bool in
+                storedTimer = newValue
+                return delivered
+            }
+            if cancel { newValue?.cancel() }
+        }
+    }
+
+    func finish(_ result: Result<Response, any Error>) {
+        let (continuation, timer): (CheckedContinuation<Response, any Error>?, Scheduled<Void>?) = lock.withLock {
+            guard !delivered else { return (nil, nil) }
+            delivered = true
+            if storedContinuation == nil { pending = result }
+            return (storedContinuation, storedTimer)
+        }
+        timer?.cancel()
+        continuation?.resume(with: result)
     }
 }
 

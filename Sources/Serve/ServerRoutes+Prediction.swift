@@ -47,14 +47,14 @@ extension ModelServer {
             return prediction
         case .failure(let error):
             let refused = RequestTable.describe(error, status: status)
-            if refused.status.code < 500 { metrics.schemaFailure(model: model.name, column: refused.column) }
+            if refused.status.code < 500 { metrics.schemaFailure(model: model, column: refused.column) }
             throw refused
         }
     }
 
     /// Counts a refusal of the input (before the model saw it) in the schema failure metric.
     func refused(_ error: ServeError, model: ServedModel) -> ServeError {
-        if error.status.code < 500 { metrics.schemaFailure(model: model.name, column: error.column) }
+        if error.status.code < 500 { metrics.schemaFailure(model: model, column: error.column) }
         return error
     }
 

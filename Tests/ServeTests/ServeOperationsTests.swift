@@ -323,3 +323,34 @@ private final class Counter: Sendable {
 }
 
 import Synchronization
+
+/// The request deadline: work that never ends gets 503 at the deadline; work that ends first
+/// gets its answer.
+final class ServeDeadlineTests: XCTestCase {
+    func testWorkThatNeverEndsIsAnswered503AtTheDeadline() async throws {
+        do {
+            _ = try await ServerResponder<Router<ServeContext>.Responder>.withDeadline(.milliseconds(20)) {
+                // Waits until cancelled, which only the deadline does.
+                try await Task.sleep(for: .seconds(3600))
+                return Response(status: .ok)
+            }
+            XCTFail("the deadline did not answer")
+        } catch let error as ServeError {
+            XCTAssertEqual(error.status, .serviceUnavailable)
+            XCTAssertEqual(error.message, "the request took longer than the server's limit (--request-timeout 0.02 s); send fewer rows per request")
+        }
+    }
+
+    func testWorkThatEndsFirstIsTheAnswer() async throws {
+        for _ in 0..<100 {
+            let response = try await ServerResponder<Router<ServeContext>.Responder>.withDeadline(.seconds(3600)) { Response(status: .accepted) }
+            XCTAssertEqual(response.status, .accepted)
+        }
+        do {
+            _ = try await ServerResponder<Router<ServeContext>.Responder>.withDeadline(.seconds(3600)) { throw ServeError.badRequest("no") }
+            XCTFail("the error was lost")
+        } catch let error as ServeError {
+            XCTAssertEqual(error.message, "no")
+        }
+    }
+}
