@@ -116,12 +116,25 @@ public final class ModelServer: Sendable {
         ))
         do {
             try await group.run()
+        } catch let error as IOError {
+            await finish()
+            // Binding is the one socket operation before the first request: say it in our words.
+            throw ServeStartError.configuration("cannot listen on \(configuration.host):\(configuration.port): \(Self.describe(error))")
         } catch {
             await finish()
             throw error
         }
         await finish()
         logger.info("stopped")
+    }
+
+    private static func describe(_ error: IOError) -> String {
+        switch error.errnoCode {
+        case EADDRINUSE: return "the address is in use (another server?); choose another --port"
+        case EACCES: return "permission denied (ports below 1024 need privileges); choose a port of 1024 or above"
+        case EADDRNOTAVAIL: return "this machine has no such address; use 127.0.0.1, 0.0.0.0 or one of its addresses"
+        default: return String(cString: strerror(error.errnoCode))
+        }
     }
 
     /// After the last request: the prediction log written out, the worker threads stopped.
