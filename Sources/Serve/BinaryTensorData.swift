@@ -7,6 +7,11 @@ enum BinaryTensorData {
     /// The elements of one tensor of `count` elements, as table cells. Missing values: NaN for
     /// floating types, an empty string for BYTES (as in the ONNX export).
     static func decode(_ bytes: ArraySlice<UInt8>, datatype: TensorDatatype, count: Int, input: String) throws(ServeError) -> [ScalarValue] {
+        // The shape is the client's word: nothing is reserved for more elements than the bytes can hold.
+        let smallest = datatype.elementSize ?? 4
+        guard count <= bytes.count / smallest else {
+            throw .badRequest("input '\(input)': its shape says \(count) elements, and its \(bytes.count) bytes of binary data hold at most \(bytes.count / smallest)")
+        }
         var values: [ScalarValue] = []
         values.reserveCapacity(count)
         if datatype == .bytes {

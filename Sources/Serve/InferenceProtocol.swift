@@ -234,13 +234,13 @@ enum InferenceProtocol {
     /// JSON tensor data, flattened row-major, as cells of `datatype`.
     private static func elements(_ data: JSONValue, datatype: TensorDatatype, count: Int, input: String) throws(ServeError) -> [ScalarValue] {
         var flat: [JSONValue] = []
-        flat.reserveCapacity(count)
         func flatten(_ value: JSONValue) {
             if case .array(let inner) = value { for element in inner { flatten(element) } } else { flat.append(value) }
         }
         guard case .array = data else { throw .badRequest("input '\(input)': \"data\" must be an array") }
         flatten(data)
-        guard flat.count == count else { throw .badRequest("input '\(input)' has \(flat.count) values, and its shape says \(count)") }
+        guard flat.count == count else { throw .badRequest("input '\(input)' has \(flat.count) value\(flat.count == 1 ? "" : "s"), and its shape says \(count)") }
+        // Reserved only now: the count is that of values actually sent, not the shape's claim.
         var values: [ScalarValue] = []
         values.reserveCapacity(count)
         for (index, element) in flat.enumerated() {

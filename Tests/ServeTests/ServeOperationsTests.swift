@@ -304,6 +304,27 @@ final class ServeOperationsTests: XCTestCase {
         XCTAssertEqual(withKey.repository.loadedModels.map(\.name), ["penguins"])
     }
 
+    func testNotReadyUntilEveryBundleIsLoaded() async throws {
+        let path = folder.appendingPathComponent("penguins.bundle").path
+        try ServeFixtures.write(try ServeFixtures.penguins(), to: path)
+        let server = try ModelServer(configuration: ServeConfiguration(models: [.init(name: "", path: path), .init(name: "named", path: path)]), logOutput: .capturing())
+        try await server.test { client in
+            let ready = try await client.execute(uri: "/v2/health/ready", method: .get)
+            XCTAssertEqual(ready.status, .serviceUnavailable)
+            XCTAssertEqual(ready.json["ready"] as? Bool, false)
+            let live = try await client.execute(uri: "/v2/health/live", method: .get)
+            XCTAssertEqual(live.status, .ok)
+            let loading = try await client.execute(uri: "/v2/models/named", method: .get)
+            XCTAssertEqual(loading.status, .serviceUnavailable)
+            XCTAssertEqual(loading.json["error"] as? String, "model 'named' is still loading; GET /v2/health/ready says when every model is in")
+            try server.loadModels()
+            let after = try await client.execute(uri: "/v2/health/ready", method: .get)
+            XCTAssertEqual(after.status, .ok)
+            let model = try await client.execute(uri: "/v2/models/named", method: .get)
+            XCTAssertEqual(model.status, .ok)
+        }
+    }
+
     func testTwoBundlesWithOneNameAreRefused() throws {
         let first = folder.appendingPathComponent("a.bundle").path, second = folder.appendingPathComponent("b.bundle").path
         try ServeFixtures.write(try ServeFixtures.penguins(), to: first)

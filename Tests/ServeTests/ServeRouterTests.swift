@@ -270,6 +270,10 @@ final class ServeRouterTests: XCTestCase {
              "unknown output 'score'; the model's outputs are label, proba_Adelie, proba_Chinstrap, proba_Gentoo"),
             (#"{"inputs":[]}"#, "\"inputs\" is empty; the model needs island, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g, sex"),
             (#"[1]"#, "the inference request must be a JSON object with \"inputs\""),
+            (#"{"inputs":[{"name":"island","shape":[999999999999],"datatype":"BYTES","data":["Biscoe"]}]}"#,
+             "input 'island' has 1 value, and its shape says 999999999999"),
+            (#"{"inputs":[{"name":"bill_length_mm","shape":[999999999999],"datatype":"FP64","parameters":{"binary_data_size":0}}]}"#,
+             "input 'bill_length_mm': its shape says 999999999999 elements, and its 0 bytes of binary data hold at most 0"),
             (#"{"inputs":[\#(good),{"name":"sex","shape":[1],"datatype":"BYTES","parameters":{"binary_data_size":9}}]}"#,
              "input 'sex': binary_data_size must be a byte count within the body"),
         ]
