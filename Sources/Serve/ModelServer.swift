@@ -16,7 +16,7 @@ public final class ModelServer: Sendable {
     public let configuration: ServeConfiguration
     public let repository: ModelRepository
     let metrics = ServeMetrics()
-    let keys: APIKeys?
+    let keys: KeyStore?
     let predictionLog: PredictionLog?
     let logger: Logger
     let workers: NIOThreadPool
@@ -25,7 +25,7 @@ public final class ModelServer: Sendable {
     public init(configuration: ServeConfiguration, logOutput: LogOutput = LogOutput()) throws(ServeStartError) {
         self.configuration = configuration
         repository = ModelRepository(sources: configuration.models, key: configuration.bundleKey)
-        keys = try configuration.apiKeysFile.map { (path) throws(ServeStartError) in try APIKeys.load(path: path) }
+        keys = try configuration.apiKeysFile.map { (path) throws(ServeStartError) in try KeyStore(path: path) }
         logger = Logger(label: "runner.serve") { label in JSONLogHandler(label: label, output: logOutput) }
         if let settings = configuration.predictionLog {
             let metrics = self.metrics
@@ -48,8 +48,17 @@ public final class ModelServer: Sendable {
         }
     }
 
-    /// Reloads every model from its file (SIGHUP); failures are logged, the old model stays.
+    /// Reloads every model from its file and the API keys from theirs (SIGHUP); failures are
+    /// logged, and what was in force stays.
     public func reloadAll() {
+        if let keys {
+            do {
+                let count = try keys.reload()
+                logger.info("api keys reloaded", metadata: ["keys": .stringConvertible(count)])
+            } catch {
+                logger.error("api keys reload failed; the keys in force stay", metadata: ["error": .string(error.description)])
+            }
+        }
         for model in repository.loadedModels {
             do {
                 let reload = try repository.reload(model.name)

@@ -14,7 +14,7 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
     let inner: Inner
     /// Every route as "METHOD /path/{parameter}", to tell 405 from 404.
     let routes: [String]
-    let keys: APIKeys?
+    let keys: KeyStore?
     let openEndpoints: Set<ServeConfiguration.OpenEndpoint>
     let maxBodyBytes: Int
     let timeout: Duration
@@ -71,7 +71,7 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
             throw ServeError.payloadTooLarge(limit: maxBodyBytes)
         }
-        if let keys, !isOpen(request.uri.path) {
+        if let keys = keys?.keys, !isOpen(request.uri.path) {
             guard let presented = Self.presentedKey(request.headers) else {
                 throw ServeError.unauthorized("this server needs an API key: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
             }

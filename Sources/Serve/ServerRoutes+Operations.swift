@@ -50,7 +50,7 @@ extension ModelServer {
             return Self.json(writer.bytes)
         }
         router.post("/v2/repository/models/:name/load") { _, context in
-            guard let keys = self.keys, keys.entries.contains(where: \.isAdmin) else {
+            guard let keys = self.keys?.keys, keys.entries.contains(where: \.isAdmin) else {
                 throw ServeError.forbidden("reloading needs an admin API key: start the server with --api-keys FILE listing one marked 'admin' (or send SIGHUP)")
             }
             guard context.apiKey?.isAdmin == true else { throw ServeError.forbidden("reloading needs an admin API key; this key is not one") }

@@ -84,6 +84,27 @@ final class ServeOperationsTests: XCTestCase {
         }
     }
 
+    func testKeysAreReadAgainOnReload() async throws {
+        let first = APIKeys.newKey(name: "old", admin: false), second = APIKeys.newKey(name: "new", admin: false)
+        let path = try keysFile([first.line])
+        let (server, log) = try ServeFixtures.server([("", try ServeFixtures.penguins())], in: folder) { $0.apiKeysFile = path }
+        try await server.test { client in
+            let before = try await client.execute(uri: "/v2", method: .get, headers: [.xAPIKey: second.key])
+            XCTAssertEqual(before.status, .unauthorized)
+            try (second.line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            server.reloadAll()
+            let revoked = try await client.execute(uri: "/v2", method: .get, headers: [.xAPIKey: first.key])
+            XCTAssertEqual(revoked.status, .unauthorized)
+            let added = try await client.execute(uri: "/v2", method: .get, headers: [.xAPIKey: second.key])
+            XCTAssertEqual(added.status, .ok)
+            try "not a digest\n".write(toFile: path, atomically: true, encoding: .utf8)
+            server.reloadAll()
+            let kept = try await client.execute(uri: "/v2", method: .get, headers: [.xAPIKey: second.key])
+            XCTAssertEqual(kept.status, .ok)
+        }
+        XCTAssertTrue(log.lines.contains { $0.contains("api keys reload failed; the keys in force stay") })
+    }
+
     func testAPIKeysFileHoldsDigestsOnly() throws {
         XCTAssertThrowsError(try APIKeys.parse("not-a-digest\n", file: "keys")) { error in
             XCTAssertEqual("\(error)", "keys:1: error: expected the SHA-256 of a key (64 hex digits), not a key; make a key and its line with `runner keygen --api-key NAME`")
