@@ -63,6 +63,12 @@ public enum BundleKeys {
         return key
     }
 
+    /// The trusted public key in the PEM file at `path`.
+    public static func publicKey(file path: String) throws(BundleError) -> Curve25519.Signing.PublicKey {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BundleError.io("cannot read \(path)") }
+        return try publicKey(pem: text, source: path)
+    }
+
     public static func publicKey(pem text: String, source: String) throws(BundleError) -> Curve25519.Signing.PublicKey {
         guard let der = unarmor(text, label: "PUBLIC KEY"), der.count == 44, Array(der.prefix(12)) == publicPrefix,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32)) else {

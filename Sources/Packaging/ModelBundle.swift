@@ -188,6 +188,13 @@ public struct BundleSignature: Codable, Sendable, Equatable {
     }
 
     /// Whether the bundle was signed by `trusted`.
+    /// Refuses a bundle that is not signed by the trusted key: unsigned, or signed by another
+    /// key. (`decode` has already refused a signature that does not match the content.)
+    public static func requireSigned(_ signature: BundleSignature?, by trusted: Curve25519.Signing.PublicKey, bundle: String, keyName: String) throws(BundleError) {
+        guard let signature else { throw BundleError.badSignature("\(bundle) is not signed") }
+        guard signature.isSigned(by: trusted) else { throw BundleError.badSignature("\(bundle) is signed by a different key than \(keyName)") }
+    }
+
     public func isSigned(by trusted: Curve25519.Signing.PublicKey) -> Bool {
         (try? BundleKeys.publicKey(pem: publicKey, source: "signature.json"))?.rawRepresentation == trusted.rawRepresentation
     }

@@ -174,19 +174,16 @@ struct BundleCommand: ParsableCommand {
         func run() throws {
             let trusted: Curve25519.Signing.PublicKey
             do throws(BundleError) {
-                guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw BundleError.io("cannot read \(publicKey)") }
-                trusted = try BundleKeys.publicKey(pem: text, source: publicKey)
+                trusted = try BundleKeys.publicKey(file: publicKey)
             } catch {
                 printError("error: \(error.description)")
                 throw ExitCodes.failure
             }
             let (_, signature) = try loadBundleOrExit(bundle, keys: keys)
-            guard let signature else {
-                printError("error: \(bundle) is not signed")
-                throw ExitCodes.failure
-            }
-            guard signature.isSigned(by: trusted) else {
-                printError("error: \(bundle) is signed by a different key than \(publicKey)")
+            do throws(BundleError) {
+                try BundleSignature.requireSigned(signature, by: trusted, bundle: bundle, keyName: publicKey)
+            } catch {
+                printError("error: \(error.description)")
                 throw ExitCodes.failure
             }
             print("\(bundle): signature valid (Ed25519, \(publicKey))")

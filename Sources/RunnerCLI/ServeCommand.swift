@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-keys"), help: "File of SHA-256 digests of accepted API keys, one per line: HEX [NAME] [admin] (make one with `runner keygen --api-key NAME`).") var apiKeys: String?
     @Option(name: .customLong("key-env"), help: "Environment variable holding the key of encrypted bundles.") var keyEnv: String?
     @Option(name: .customLong("key-file"), help: "File holding the key of encrypted bundles.") var keyFile: String?
+    @Option(name: .customLong("public-key"), help: "Serve only bundles signed by this Ed25519 public key (PEM, from `runner keygen --signing`); checked at every load and reload.") var publicKey: String?
     @Option(name: .customLong("log-predictions"), help: "Write every predicted row as JSON Lines into this directory (predictions.jsonl, rotated by size).") var logPredictions: String?
     @Option(name: .customLong("log-max-bytes"), help: "Rotate the prediction log past this size (default 100 MiB).") var logMaxBytes: Int?
     @Option(name: .customLong("log-keep"), help: "Rotated prediction logs to keep (default 10).") var logKeep: Int?
@@ -47,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags.apiKeys = apiKeys
         flags.keyEnvironment = keyEnv
         flags.keyFile = keyFile
+        flags.publicKey = publicKey
         flags.logPredictions = logPredictions
         flags.logMaxBytes = logMaxBytes
         flags.logKeep = logKeep

@@ -25,12 +25,14 @@ public final class ModelRepository: Sendable {
 
     public let sources: [Source]
     let key: BundleKeySource?
+    let trust: TrustedSigner?
     /// One slot per source, nil until loaded.
     private let slots: Mutex<[ServedModel?]>
 
-    public init(sources: [Source], key: BundleKeySource?) {
+    init(sources: [Source], key: BundleKeySource?, trust: TrustedSigner? = nil) {
         self.sources = sources
         self.key = key
+        self.trust = trust
         slots = Mutex([ServedModel?](repeating: nil, count: sources.count))
     }
 
@@ -55,7 +57,7 @@ public final class ModelRepository: Sendable {
         for (index, source) in sources.enumerated() where slots.withLock({ $0[index] == nil }) {
             let model: ServedModel
             do {
-                model = try ServedModel.load(name: source.name, path: source.path, key: key)
+                model = try ServedModel.load(name: source.name, path: source.path, key: key, trust: trust)
             } catch {
                 throw .bundle(name: source.name, path: source.path, error)
             }
@@ -84,7 +86,7 @@ public final class ModelRepository: Sendable {
         }
         let fresh: ServedModel
         do {
-            fresh = try ServedModel.load(name: name, path: sources[index].path, key: key)
+            fresh = try ServedModel.load(name: name, path: sources[index].path, key: key, trust: trust)
         } catch {
             let serving = model(named: name).map { "; still serving version \($0.version)" } ?? ""
             throw ServeError(status: .conflict, message: "cannot load \(sources[index].path): \(error.description)\(serving)")

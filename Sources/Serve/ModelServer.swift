@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Packaging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -24,7 +25,15 @@ public final class ModelServer: Sendable {
     /// Checks the configuration (keys file, TLS files, log directory) without loading bundles.
     public init(configuration: ServeConfiguration, logOutput: LogOutput = LogOutput()) throws(ServeStartError) {
         self.configuration = configuration
-        repository = ModelRepository(sources: configuration.models, key: configuration.bundleKey)
+        var trust: TrustedSigner?
+        if let path = configuration.trustedKeyFile {
+            do throws(BundleError) {
+                trust = TrustedSigner(key: try BundleKeys.publicKey(file: path), path: path)
+            } catch {
+                throw .configuration(error.description)
+            }
+        }
+        repository = ModelRepository(sources: configuration.models, key: configuration.bundleKey, trust: trust)
         keys = try configuration.apiKeysFile.map { (path) throws(ServeStartError) in try KeyStore(path: path) }
         logger = Logger(label: "runner.serve") { label in JSONLogHandler(label: label, output: logOutput) }
         if let settings = configuration.predictionLog {

@@ -11,6 +11,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var tlsKey: String?
     public var apiKeysFile: String?
     public var bundleKey: BundleKeySource?
+    /// A trusted Ed25519 public key (PEM file): only bundles it signed are served.
+    public var trustedKeyFile: String?
     public var predictionLog: PredictionLog.Settings?
     public var maxBodyBytes: Int = 64 << 20
     public var requestTimeoutSeconds: Double = 60
@@ -39,6 +41,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var apiKeys: String?
         public var keyEnvironment: String?
         public var keyFile: String?
+        public var publicKey: String?
         public var logPredictions: String?
         public var logMaxBytes: Int?
         public var logKeep: Int?
@@ -55,7 +58,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     public static let environmentVariables: [(variable: String, flag: String)] = [
         ("RUNNER_SERVE_BUNDLES", "BUNDLE... (space-separated [NAME=]PATH)"), ("RUNNER_SERVE_HOST", "--host"), ("RUNNER_SERVE_PORT", "--port"),
         ("RUNNER_SERVE_TLS_CERT", "--tls-cert"), ("RUNNER_SERVE_TLS_KEY", "--tls-key"), ("RUNNER_SERVE_API_KEYS", "--api-keys"),
-        ("RUNNER_SERVE_KEY_ENV", "--key-env"), ("RUNNER_SERVE_KEY_FILE", "--key-file"), ("RUNNER_SERVE_LOG_PREDICTIONS", "--log-predictions"),
+        ("RUNNER_SERVE_KEY_ENV", "--key-env"), ("RUNNER_SERVE_KEY_FILE", "--key-file"), ("RUNNER_SERVE_PUBLIC_KEY", "--public-key"), ("RUNNER_SERVE_LOG_PREDICTIONS", "--log-predictions"),
         ("RUNNER_SERVE_LOG_MAX_BYTES", "--log-max-bytes"), ("RUNNER_SERVE_LOG_KEEP", "--log-keep"), ("RUNNER_SERVE_LOG_SAMPLE", "--log-sample"),
         ("RUNNER_SERVE_MAX_BODY_BYTES", "--max-body-bytes"), ("RUNNER_SERVE_REQUEST_TIMEOUT", "--request-timeout"),
         ("RUNNER_SERVE_WORKERS", "--workers"), ("RUNNER_SERVE_OPEN", "--open"),
@@ -115,6 +118,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         case (let variable?, let file?):
             throw .configuration("give the bundle key one way: \(named(variable.origin, "--key-env")) or \(named(file.origin, "--key-file")), not both")
         }
+        configuration.trustedKeyFile = text(flags.publicKey, "RUNNER_SERVE_PUBLIC_KEY")?.value
         if let directory = text(flags.logPredictions, "RUNNER_SERVE_LOG_PREDICTIONS") {
             var settings = PredictionLog.Settings(directory: directory.value)
             if let bytes = try integer(flags.logMaxBytes, "RUNNER_SERVE_LOG_MAX_BYTES", "--log-max-bytes", 4096...(1 << 40)) { settings.maximumFileBytes = bytes }

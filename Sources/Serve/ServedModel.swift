@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Learn
 import Packaging
@@ -46,17 +47,25 @@ struct ServedModel: Sendable {
 
     var classes: [String]? { bundle.manifest.classes }
 
-    /// Reads and checks the bundle at `path`; the key opens an encrypted one. An empty `name`
-    /// takes the experiment's.
-    static func load(name: String, path: String, key: BundleKeySource?) throws(BundleError) -> ServedModel {
+    /// Reads and checks the bundle at `path`; the key opens an encrypted one; with `trust`, a
+    /// bundle that key did not sign is refused. An empty `name` takes the experiment's.
+    static func load(name: String, path: String, key: BundleKeySource?, trust: TrustedSigner?) throws(BundleError) -> ServedModel {
         let start = ContinuousClock.now
         let data = try ModelBundle.readFile(path: path)
         let digest = Hashing.sha256(data)
         let symmetricKey = ModelBundle.isEncrypted(data) ? try key?.key() : nil
         if ModelBundle.isEncrypted(data), symmetricKey == nil { throw BundleError.keyRequired }
-        let bundle = try ModelBundle.decode(data, key: symmetricKey).bundle
+        let (bundle, signature) = try ModelBundle.decode(data, key: symmetricKey)
+        if let trust { try BundleSignature.requireSigned(signature, by: trust.key, bundle: path, keyName: trust.path) }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return ServedModel(name: name.isEmpty ? bundle.manifest.provenance.experiment : name, path: path, bundle: bundle, digest: digest, loadSeconds: seconds)
     }
+}
+
+/// The public key whose signature every served bundle must carry, and the file it came from
+/// (named in refusals).
+struct TrustedSigner: Sendable {
+    var key: Curve25519.Signing.PublicKey
+    var path: String
 }

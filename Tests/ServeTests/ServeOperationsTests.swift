@@ -346,6 +346,40 @@ final class ServeOperationsTests: XCTestCase {
         }
     }
 
+    func testATrustedKeyAdmitsOnlyBundlesItSigned() async throws {
+        let signer = BundleKeys.newSigningKey(), stranger = BundleKeys.newSigningKey()
+        let trusted = folder.appendingPathComponent("trusted.pub.pem").path
+        try BundleKeys.pem(signer.publicKey).write(toFile: trusted, atomically: true, encoding: .utf8)
+        let penguins = try ServeFixtures.penguins()
+        let path = folder.appendingPathComponent("penguins.bundle").path
+        func serve() throws -> ModelServer {
+            var configuration = ServeConfiguration(models: [.init(name: "", path: path)])
+            configuration.trustedKeyFile = trusted
+            return try ModelServer(configuration: configuration, logOutput: .capturing())
+        }
+        try penguins.encoded().write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try serve().loadModels()) { XCTAssertEqual("\($0)", "cannot serve model '' from \(path): \(path) is not signed") }
+        try penguins.encoded(signingKey: stranger).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try serve().loadModels()) {
+            XCTAssertEqual("\($0)", "cannot serve model '' from \(path): \(path) is signed by a different key than \(trusted)")
+        }
+        try penguins.encoded(signingKey: signer).write(to: URL(fileURLWithPath: path))
+        let server = try serve()
+        try server.loadModels()
+        // A reload of a bundle the key did not sign keeps the signed one serving.
+        try penguins.encoded().write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try server.repository.reload("penguins")) { error in
+            XCTAssertEqual((error as? ServeError)?.status, .conflict)
+            XCTAssertTrue("\(error)".contains("is not signed; still serving version"), "\(error)")
+        }
+        XCTAssertEqual(server.repository.loadedModels.count, 1)
+        var missing = ServeConfiguration(models: [.init(name: "", path: path)])
+        missing.trustedKeyFile = folder.appendingPathComponent("nope.pem").path
+        XCTAssertThrowsError(try ModelServer(configuration: missing, logOutput: .capturing())) {
+            XCTAssertEqual("\($0)", "cannot read \(missing.trustedKeyFile!)")
+        }
+    }
+
     func testTwoBundlesWithOneNameAreRefused() throws {
         let first = folder.appendingPathComponent("a.bundle").path, second = folder.appendingPathComponent("b.bundle").path
         try ServeFixtures.write(try ServeFixtures.penguins(), to: first)
