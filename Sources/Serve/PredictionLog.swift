@@ -106,9 +106,13 @@ public final class PredictionLog: Sendable {
             var chunkLines = 0
             func flush() {
                 guard !chunk.isEmpty else { return }
-                writeAll(descriptor, chunk)
-                size += chunk.count
-                onWritten(chunkLines)
+                if writeAll(descriptor, chunk) {
+                    size += chunk.count
+                    onWritten(chunkLines)
+                } else {
+                    // A full or failing disk: the rows are lost, and said so in /metrics.
+                    onDropped(chunkLines)
+                }
                 chunk.removeAll(keepingCapacity: true)
                 chunkLines = 0
             }
@@ -157,17 +161,19 @@ public final class PredictionLog: Sendable {
         return Int(info.st_size)
     }
 
-    private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+    /// Whether every byte was written.
+    private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return
+                    return false
                 }
                 offset += written
             }
+            return true
         }
     }
 }

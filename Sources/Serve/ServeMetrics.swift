@@ -20,7 +20,7 @@ final class ServeMetrics: Sendable {
     let inFlight: Gauge
 
     init() {
-        logDropped = registry.makeCounter(descriptor: Self.describe("runner_prediction_log_dropped_rows_total", "Rows not written to the prediction log because its buffer was full."), labels: [])
+        logDropped = registry.makeCounter(descriptor: Self.describe("runner_prediction_log_dropped_rows_total", "Rows not written to the prediction log: its buffer was full, or the disk refused them."), labels: [])
         logWritten = registry.makeCounter(descriptor: Self.describe("runner_prediction_log_rows_total", "Rows written to the prediction log."), labels: [])
         inFlight = registry.makeGauge(descriptor: Self.describe("runner_http_requests_in_flight", "Requests received and not yet answered."), labels: [])
     }

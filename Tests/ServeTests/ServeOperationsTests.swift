@@ -213,6 +213,20 @@ final class ServeOperationsTests: XCTestCase {
         XCTAssertEqual(dropped.value, 2)
     }
 
+    func testPredictionLogCountsRowsTheDiskRefuses() throws {
+        // /dev/full refuses every write with ENOSPC, as a full disk does.
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full on this system") }
+        let directory = folder.appendingPathComponent("full").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/predictions.jsonl", withDestinationPath: "/dev/full")
+        let dropped = Counter(), written = Counter()
+        let log = try PredictionLog(settings: PredictionLog.Settings(directory: directory), onWritten: { written.add($0) }, onDropped: { dropped.add($0) })
+        log.append([Array("{\"row\":1}".utf8), Array("{\"row\":2}".utf8)])
+        log.close()
+        XCTAssertEqual(dropped.value, 2)
+        XCTAssertEqual(written.value, 0)
+    }
+
     func testAdminReloadSwapsTheModelAndABrokenFileKeepsTheOldOne() async throws {
         let path = try keysFile([APIKeys.newKey(name: "x", admin: false).line])
         _ = path
