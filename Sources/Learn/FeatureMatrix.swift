@@ -20,14 +20,14 @@ enum FeatureMatrix {
                 let value = data[row]
                 if value.isNaN, !allowMissing {
                     if purpose == .predicting {
-                        throw LearnError.data("input row \(row + 1), column '\(column.name)': the value is missing, and this model cannot take missing values there (its training data had none); send a value")
+                        throw LearnError.inputValue(row: row, column: column.name, message: "input row \(row + 1), column '\(column.name)': the value is missing, and this model cannot take missing values there (its training data had none); send a value")
                     }
                     let missing = column.missingCount
                     throw LearnError.data("column '\(column.name)' has \(missing) missing value\(missing == 1 ? "" : "s") when it reaches \(model), which cannot take them; add `- impute: {columns: [\(column.name)]}` to preprocess")
                 }
                 if value.isInfinite {
                     if purpose == .predicting {
-                        throw LearnError.data("input row \(row + 1), column '\(column.name)': the value is infinite after preprocessing; send finite numbers")
+                        throw LearnError.inputValue(row: row, column: column.name, message: "input row \(row + 1), column '\(column.name)': the value is infinite after preprocessing; send finite numbers")
                     }
                     throw LearnError.data("column '\(column.name)' holds an infinite value (row \(row + 1) of the fitted data); remove or clip it before fitting")
                 }

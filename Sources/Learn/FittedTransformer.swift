@@ -109,9 +109,9 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             guard let index = lookup[key] else {
                 if ignoreUnknown { continue }
                 if column.isMissing(at: row) {
-                    throw LearnError.unseenCategory(column: spec.name, value: key, message: "input row \(row + 1), column '\(spec.name)': the value is missing, and training saw no missing values in this column; send a value, impute the column before one_hot, or set handle_unknown: ignore on the one_hot step")
+                    throw LearnError.unseenCategory(row: row, column: spec.name, value: key, message: "input row \(row + 1), column '\(spec.name)': the value is missing, and training saw no missing values in this column; send a value, impute the column before one_hot, or set handle_unknown: ignore on the one_hot step")
                 }
-                throw LearnError.unseenCategory(column: spec.name, value: key, message: "input row \(row + 1), column '\(spec.name)': the value '\(key)' was not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
+                throw LearnError.unseenCategory(row: row, column: spec.name, value: key, message: "input row \(row + 1), column '\(spec.name)': the value '\(key)' was not seen in training; set handle_unknown: ignore on its one_hot step to encode unseen values as all zeros")
             }
             outputs[index][row] = 1
         }
@@ -132,7 +132,7 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
             } else if let unknownValue {
                 values[row] = unknownValue
             } else {
-                throw LearnError.unseenCategory(column: column.name, value: key, message: "input row \(row + 1), column '\(column.name)': the value '\(key)' was not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
+                throw LearnError.unseenCategory(row: row, column: column.name, value: key, message: "input row \(row + 1), column '\(column.name)': the value '\(key)' was not seen in training; list it in the ordinal step's categories, or set handle_unknown: use_encoded_value")
             }
         }
         return Column(name: column.name, numeric: values)

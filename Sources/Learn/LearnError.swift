@@ -10,13 +10,18 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
     case settings(String)
     /// The input lacks a column the pipeline needs.
     case missingColumn(column: String, message: String)
-    /// A value a fitted encoder did not see in training, under `handle_unknown: error`.
-    case unseenCategory(column: String, value: String, message: String)
+    /// A value a fitted encoder did not see in training, under `handle_unknown: error`, in
+    /// input row `row` (counted from 0).
+    case unseenCategory(row: Int, column: String, value: String, message: String)
+    /// A value of new input that a fitted pipeline cannot take (missing where training had
+    /// none, infinite), or a row whose output is beyond range: `row` counts from 0, `column`
+    /// is nil when no single column is at fault.
+    case inputValue(row: Int, column: String?, message: String)
 
     public var message: String {
         switch self {
         case .data(let message), .settings(let message): return message
-        case .missingColumn(_, let message), .unseenCategory(_, _, let message): return message
+        case .missingColumn(_, let message), .unseenCategory(_, _, _, let message), .inputValue(_, _, let message): return message
         }
     }
 
@@ -28,7 +33,8 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
         case .data(let message): return .data(context + message)
         case .settings(let message): return .settings(context + message)
         case .missingColumn(let column, let message): return .missingColumn(column: column, message: context + message)
-        case .unseenCategory(let column, let value, let message): return .unseenCategory(column: column, value: value, message: context + message)
+        case .unseenCategory(let row, let column, let value, let message): return .unseenCategory(row: row, column: column, value: value, message: context + message)
+        case .inputValue(let row, let column, let message): return .inputValue(row: row, column: column, message: context + message)
         }
     }
 }

@@ -68,7 +68,7 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
     public func predict(_ table: Table, threads: Int = 1) throws(LearnError) -> Prediction {
         let prediction = model.predict(try features(table), threads: threads)
         if let row = prediction.firstNonFiniteRow {
-            throw LearnError.data("row \(row + 1): the model's output is not a finite number; its values lie too far outside the data the model was fitted on")
+            throw LearnError.inputValue(row: row, column: nil, message: "row \(row + 1): the model's output is not a finite number; its values lie too far outside the data the model was fitted on")
         }
         return prediction
     }

@@ -37,12 +37,18 @@ public enum BundleError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case .inputData(let error): return error.description
         case .missingColumns(let path, let missing, let needed):
-            let list = missing.map { "'\($0)'" }.joined(separator: ", ")
-            let noun = missing.count == 1 ? "column \(list) is" : "columns \(list) are"
-            return "\(path): \(noun) missing; the model needs \(needed.joined(separator: ", "))"
+            return "\(path): " + Self.missingColumns(missing, needed: needed)
         case .prediction(let error): return error.message
         case .internalError(let message): return "internal error: \(message)"
         }
+    }
+
+    /// "column 'x' is missing; the model needs a, b, x": the wording of `missingColumns`
+    /// without a source (a server names the request by other means).
+    public static func missingColumns(_ missing: [String], needed: [String]) -> String {
+        let list = missing.map { "'\($0)'" }.joined(separator: ", ")
+        let noun = missing.count == 1 ? "column \(list) is" : "columns \(list) are"
+        return "\(noun) missing; the model needs \(needed.joined(separator: ", "))"
     }
 
     /// The located data error, for messages printed as FILE:LINE:COL: error: ...

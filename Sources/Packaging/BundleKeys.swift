@@ -12,11 +12,8 @@ public enum BundleKeys {
     public static func encryptionKey(_ text: String) throws(BundleError) -> SymmetricKey {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         var bytes: [UInt8]?
-        if trimmed.count == 64, trimmed.allSatisfy(\.isHexDigit) {
-            bytes = stride(from: 0, to: 64, by: 2).map { offset in
-                let start = trimmed.index(trimmed.startIndex, offsetBy: offset)
-                return UInt8(trimmed[start..<trimmed.index(start, offsetBy: 2)], radix: 16)!
-            }
+        if trimmed.utf8.count == 64, let hex = Hashing.bytes(hex: trimmed) {
+            bytes = hex
         } else if let data = Data(base64Encoded: trimmed) {
             bytes = [UInt8](data)
         }

@@ -35,7 +35,8 @@ public struct APIKeys: Sendable {
             for word in words.dropFirst() {
                 if word == "admin" { isAdmin = true } else { name = word }
             }
-            entries.append(Entry(digest: bytes(hex: hex.lowercased()), name: name, isAdmin: isAdmin))
+            // isDigest has checked the 64 hex digits.
+            entries.append(Entry(digest: Hashing.bytes(hex: hex.lowercased()) ?? [], name: name, isAdmin: isAdmin))
         }
         guard !entries.isEmpty else { throw .configuration("\(file): error: the keys file lists no keys") }
         return APIKeys(entries: entries)
@@ -64,11 +65,5 @@ public struct APIKeys: Sendable {
         let key = random.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let digest = Hashing.hex(SHA256.hash(data: Data(key.utf8)))
         return (key, "\(digest) \(name)\(admin ? " admin" : "")")
-    }
-
-    private static func bytes(hex: String) -> [UInt8] {
-        let digits = Array(hex.utf8)
-        func value(_ digit: UInt8) -> UInt8 { digit <= 57 ? digit - 48 : digit - 87 }
-        return stride(from: 0, to: digits.count, by: 2).map { value(digits[$0]) << 4 | value(digits[$0 + 1]) }
     }
 }

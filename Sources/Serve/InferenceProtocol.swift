@@ -14,7 +14,6 @@ enum InferenceProtocol {
     struct Request: Sendable {
         var id: String?
         var table: Table
-        var warnings: [String]
         /// nil: every output.
         var outputs: [RequestedOutput]?
         /// `binary_data_output`: outputs in binary unless an output says otherwise.
@@ -30,7 +29,7 @@ enum InferenceProtocol {
         }
         let document: JSONValue
         do {
-            document = try JSONParser.parse(jsonEnd == body.count ? body : Array(body[0..<jsonEnd]))
+            document = try JSONParser.parse(body[0..<jsonEnd])
         } catch {
             throw .badRequest("the request is not valid JSON: \(error.message) (byte \(error.offset + 1))")
         }
@@ -85,7 +84,7 @@ enum InferenceProtocol {
         let missing = schema.fields.indices.filter { columns[$0] == nil }.map { schema.fields[$0].name }
         let read = try RequestTable.table(columns.map { $0 ?? [] }, missing: missing, extra: [], schema: schema, status: .badRequest)
         guard read.table.rowCount > 0 else { throw .badRequest("the request has no rows to predict") }
-        return Request(id: id, table: read.table, warnings: read.warnings, outputs: try requestedOutputs(document["outputs"], model: model), binaryByDefault: binaryByDefault)
+        return Request(id: id, table: read.table, outputs: try requestedOutputs(document["outputs"], model: model), binaryByDefault: binaryByDefault)
     }
 
     /// The response body (and the JSON part's length when binary outputs follow it).

@@ -21,6 +21,11 @@ struct JSONParser {
     }
 
     static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        try parse(bytes[...])
+    }
+
+    /// A part of a body (the JSON header before binary tensors), read in place.
+    static func parse(_ bytes: ArraySlice<UInt8>) throws(Failure) -> JSONValue {
         let result: Result<JSONValue, Failure> = bytes.withUnsafeBufferPointer { buffer in
             do throws(Failure) { return .success(try parse(buffer)) } catch { return .failure(error) }
         }

@@ -138,9 +138,8 @@ public final class PredictionLog: Sendable {
     }
 
     private func rotate(_ path: String, sequence: Int) {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-        let stamp = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "")
+        // The log lines' UTC time, without the colons file names do badly with.
+        let stamp = LogOutput.timestamp().replacingOccurrences(of: ":", with: "")
         let rotated = settings.directory + "/predictions-\(stamp)-\(sequence).jsonl"
         rename(path, rotated)
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: settings.directory)) ?? [])

@@ -117,9 +117,7 @@ enum RequestTable {
     static func table(_ columns: [[ScalarValue]], missing: [String], extra: [String], schema: InputSchema,
                       status: HTTPResponseStatusCode = .unprocessableContent) throws(ServeError) -> Read {
         guard missing.isEmpty else {
-            let list = missing.map { "'\($0)'" }.joined(separator: ", ")
-            throw .invalidInput("\(missing.count == 1 ? "column \(list) is" : "columns \(list) are") missing; the model needs \(schema.fields.map(\.name).joined(separator: ", "))",
-                                column: missing.first, status: status)
+            throw .invalidInput(BundleError.missingColumns(missing, needed: schema.fields.map(\.name)), column: missing.first, status: status)
         }
         var built: [Column] = []
         built.reserveCapacity(columns.count)
@@ -152,9 +150,7 @@ enum RequestTable {
             if let line = data.line { message = "line \(line)\(data.column.map { ", column \($0)" } ?? "") of the CSV body: " + message }
             return .invalidInput(message, status: status)
         case BundleError.missingColumns(_, let missing, let needed):
-            let list = missing.map { "'\($0)'" }.joined(separator: ", ")
-            return .invalidInput("\(missing.count == 1 ? "column \(list) is" : "columns \(list) are") missing; the model needs \(needed.joined(separator: ", "))",
-                                 column: missing.first, status: status)
+            return .invalidInput(BundleError.missingColumns(missing, needed: needed), column: missing.first, status: status)
         case BundleError.prediction(let learn):
             return predictionError(learn, status: status)
         case let learn as LearnError:
@@ -164,21 +160,15 @@ enum RequestTable {
         }
     }
 
-    /// The model's refusal of a row (an unseen category, a missing value it cannot take, an
-    /// output beyond range): the messages name "input row N, column 'x'"; the body carries both.
+    /// The model's refusal of input (an unseen category, a missing value it cannot take, an
+    /// output beyond range), with the row (1-based) and column the error carries.
     static func predictionError(_ error: LearnError, status: HTTPResponseStatusCode) -> ServeError {
-        let message = error.message
-        var column: String?
-        if case .unseenCategory(let name, _, _) = error { column = name }
-        if case .missingColumn(let name, _) = error { column = name }
-        if column == nil, let range = message.range(of: "column '"), let end = message[range.upperBound...].firstIndex(of: "'") {
-            column = String(message[range.upperBound..<end])
+        switch error {
+        case .unseenCategory(let row, let column, _, let message): return .invalidInput(message, row: row + 1, column: column, status: status)
+        case .inputValue(let row, let column, let message): return .invalidInput(message, row: row + 1, column: column, status: status)
+        case .missingColumn(let column, let message): return .invalidInput(message, column: column, status: status)
+        case .data(let message), .settings(let message): return .invalidInput(message, status: status)
         }
-        var row: Int?
-        if let range = message.range(of: "row ") {
-            row = Int(message[range.upperBound...].prefix { $0.isNumber })
-        }
-        return .invalidInput(message, row: row, column: column, status: status)
     }
 
     private static func describe(_ value: ScalarValue) -> String {

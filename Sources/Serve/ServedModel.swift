@@ -57,9 +57,8 @@ struct ServedModel: Sendable {
         if ModelBundle.isEncrypted(data), symmetricKey == nil { throw BundleError.keyRequired }
         let (bundle, signature) = try ModelBundle.decode(data, key: symmetricKey)
         if let trust { try BundleSignature.requireSigned(signature, by: trust.key, bundle: path, keyName: trust.path) }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return ServedModel(name: name.isEmpty ? bundle.manifest.provenance.experiment : name, path: path, bundle: bundle, digest: digest, loadSeconds: seconds)
+        return ServedModel(name: name.isEmpty ? bundle.manifest.provenance.experiment : name, path: path, bundle: bundle, digest: digest,
+                           loadSeconds: (ContinuousClock.now - start).seconds)
     }
 }
 

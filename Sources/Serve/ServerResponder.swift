@@ -58,7 +58,7 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             "path": .string(request.uri.path),
             "route": .string(route),
             "status": .stringConvertible(response.status.code),
-            "duration_ms": .stringConvertible(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000),
+            "duration_ms": .stringConvertible((duration.seconds * 1e6).rounded() / 1000),
         ]
         if let length = request.headers[.contentLength] { metadata["bytes_in"] = .string(length) }
         if let length = response.body.contentLength { metadata["bytes_out"] = .stringConvertible(length) }
@@ -92,9 +92,8 @@ struct ServerResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             let task = Task {
                 do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
             }
-            let seconds = timeout.components.seconds
-            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
-                outcome.finish(.failure(ServeError.unavailable("the request took longer than the server's limit (--request-timeout \(Double(seconds) + Double(timeout.components.attoseconds) / 1e18) s); send fewer rows per request")))
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+                outcome.finish(.failure(ServeError.unavailable("the request took longer than the server's limit (--request-timeout \(timeout.seconds) s); send fewer rows per request")))
                 task.cancel()
             }
             outcome.timer = timer

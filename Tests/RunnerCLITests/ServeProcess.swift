@@ -55,9 +55,9 @@ final class ServeProcess: @unchecked Sendable {
         while true {
             if let found = log.first(where: predicate) { return found }
             if !process.isRunning, log.first(where: predicate) == nil {
-                throw XCTSkipFailure("runner serve exited (\(process.terminationStatus)) before logging what the test waits for; stderr: \(stderr)")
+                throw ServeTestFailure("runner serve exited (\(process.terminationStatus)) before logging what the test waits for; stderr: \(stderr)")
             }
-            if Date() > deadline { throw XCTSkipFailure("runner serve did not log what the test waits for within \(Int(limit)) s") }
+            if Date() > deadline { throw ServeTestFailure("runner serve did not log what the test waits for within \(Int(limit)) s") }
             _ = arrived.wait(timeout: .now() + 1)
         }
     }
@@ -75,7 +75,7 @@ final class ServeProcess: @unchecked Sendable {
 }
 
 /// A failure raised from a helper (not a skip): the test fails with the message.
-struct XCTSkipFailure: Error, CustomStringConvertible {
+struct ServeTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
@@ -95,7 +95,7 @@ enum ReferencePython {
         probe.waitUntilExit()
         guard probe.terminationStatus == 0 else {
             let message = "\(python) cannot import \(modules.joined(separator: ", ")); install scripts/requirements-ci.txt and set RUNNER_PYTHON"
-            if environment["RUNNER_REQUIRE_PYTHON"] == "1" { throw XCTSkipFailure(message) }
+            if environment["RUNNER_REQUIRE_PYTHON"] == "1" { throw ServeTestFailure(message) }
             throw XCTSkip(message)
         }
         return python

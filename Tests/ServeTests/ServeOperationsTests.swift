@@ -214,8 +214,7 @@ final class ServeOperationsTests: XCTestCase {
     }
 
     func testPredictionLogCountsRowsTheDiskRefuses() throws {
-        // /dev/full refuses every write with ENOSPC, as a full disk does.
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full on this system") }
+        // /dev/full (on every Linux system) refuses every write with ENOSPC, as a full disk does.
         let directory = folder.appendingPathComponent("full").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: directory + "/predictions.jsonl", withDestinationPath: "/dev/full")
