@@ -20,6 +20,13 @@ public struct ContentStore: Sendable {
         let store = ContentStore(root: root)
         let skeleton = Self.skeleton
         let formatPath = store.path("format")
+        // Listed before `format` is read: a process creating the store writes nothing but the
+        // skeleton folders before `format`, so what is seen here while `format` is still
+        // missing can only be skeleton. (Read the other way round, a store created meanwhile,
+        // with its format file and run index, looked foreign to a second process.)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory)
+        let contents = exists ? ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []) : []
         if let text = try? String(contentsOfFile: formatPath, encoding: .utf8) {
             let fields = text.split(whereSeparator: \.isWhitespace)
             guard fields.count == 2, fields[0] == "runner-store", let version = Int(fields[1]) else { throw StoreError.notAStore(root) }
@@ -30,9 +37,7 @@ public struct ContentStore: Sendable {
             }
             return store
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        if exists {
             guard isDirectory.boolValue, contents.allSatisfy({ skeleton.contains($0) }) else {
                 throw StoreError.notAStore(root)
             }
