@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "Serve", targets: ["Serve"]),
+        .library(name: "Deploy", targets: ["Deploy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -45,8 +46,11 @@ let package = Package(
             // (scripts/generate-onnx-swift).
             exclude: ["ONNX/onnx-ml.proto"]
         ),
+        // Deployment plans (files and CLI steps) for the spec's deploy targets; the engine
+        // plans them as stages, the CLI applies them.
+        .target(name: "Deploy", dependencies: ["Spec", "Tabular"]),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec", "Packaging",
+            "Tabular", "Learn", "Spec", "Packaging", "Deploy",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -70,13 +74,13 @@ let package = Package(
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "FuzzKit", dependencies: [
-            "Learn", "Packaging",
+            "Tabular", "Learn", "Packaging",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -92,6 +96,7 @@ let package = Package(
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec"]),
         .testTarget(name: "ServeTests", dependencies: [
             "Serve", "Packaging", "Learn", "Tabular",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

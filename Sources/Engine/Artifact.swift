@@ -1,3 +1,4 @@
+import Deploy
 import Foundation
 import Learn
 import Tabular
@@ -95,9 +96,11 @@ enum Artifact: Sendable {
     case evaluation(TestEvaluation)
     /// A packaged model file's bytes (bundle or ONNX), stored as they are written out.
     case package(Data)
+    /// A deploy target's plan: its files and the steps that apply and destroy it.
+    case deployment(DeploymentPlan)
 
     enum Form: String, Sendable {
-        case table, split, fold, leaderboard, model, evaluation, package
+        case table, split, fold, leaderboard, model, evaluation, package, deployment
     }
 
     func encoded() -> Data {
@@ -109,6 +112,7 @@ enum Artifact: Sendable {
         case .model(let value): return CanonicalJSON.encode(value)
         case .evaluation(let value): return CanonicalJSON.encode(value)
         case .package(let data): return data
+        case .deployment(let value): return CanonicalJSON.encode(value)
         }
     }
 
@@ -121,6 +125,7 @@ enum Artifact: Sendable {
         case .model: return .model(try CanonicalJSON.decode(FittedPipeline.self, from: data))
         case .evaluation: return .evaluation(try CanonicalJSON.decode(TestEvaluation.self, from: data))
         case .package: return .package(data)
+        case .deployment: return .deployment(try CanonicalJSON.decode(DeploymentPlan.self, from: data))
         }
     }
 
@@ -131,4 +136,5 @@ enum Artifact: Sendable {
     var model: FittedPipeline? { if case .model(let value) = self { return value } else { return nil } }
     var evaluation: TestEvaluation? { if case .evaluation(let value) = self { return value } else { return nil } }
     var package: Data? { if case .package(let value) = self { return value } else { return nil } }
+    var deployment: DeploymentPlan? { if case .deployment(let value) = self { return value } else { return nil } }
 }

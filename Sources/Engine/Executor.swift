@@ -117,7 +117,7 @@ public final class Executor: @unchecked Sendable {
             }
             let memory = artifacts.withLock { $0 }
             var decoded: [String: Artifact] = [:]
-            for outcome in finished where [.load, .split, .refit, .package].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
+            for outcome in finished where [.load, .split, .refit, .package, .deploy].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
             return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation, decoded: decoded)
         } catch let error as EngineError {
             throw .failed(error, finished: finished.count)

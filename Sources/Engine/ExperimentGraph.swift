@@ -1,3 +1,4 @@
+import Deploy
 import Foundation
 import Learn
 import Spec
@@ -32,6 +33,7 @@ public struct ExperimentGraph: Sendable {
         public static let refit = "refit"
         public static let evaluate = "evaluate"
         public static func package(_ format: String) -> String { "package \(format)" }
+        public static func deploy(_ target: String) -> String { "deploy \(target)" }
     }
 
     /// The index of the stage called `name`.
@@ -112,13 +114,24 @@ public struct ExperimentGraph: Sendable {
                                    inputs: [.init(role: StageRole.model, stage: refit)] + data)
         let packageInputs = data + [.init(role: StageRole.model, stage: refit), .init(role: StageRole.leaderboard, stage: select), .init(role: StageRole.evaluation, stage: evaluate)]
         let asked = Set(experiment.package.formats.map(\.rawValue))
+        var bundleStage: Int?
         for format in PackageStage.formats where asked.contains(format) {
-            builder.add(StageName.package(format), .package, params: PackageStage.Parameters(
+            let stage = builder.add(StageName.package(format), .package, params: PackageStage.Parameters(
                 format: format, experiment: experiment.name, task: task, target: target, runnerVersion: RunnerVersion.current,
                 specDigest: planning.specDigest, dataDigest: planning.source.digest,
                 encryptionKey: format == "bundle" ? planning.keys.encryptionFingerprint : nil,
                 signingKey: format == "bundle" ? planning.keys.signingFingerprint : nil),
                 inputs: packageInputs, output: format)
+            if format == "bundle" { bundleStage = stage }
+        }
+        // Each deploy target's files and steps, from the bundle they serve (spec checks
+        // refuse deploy targets without a bundle).
+        if let bundleStage {
+            for target in experiment.deploy {
+                builder.add(StageName.deploy(target.name.value), .deploy, params: DeployStage.Parameters(
+                    target: target, experiment: experiment.name, runnerVersion: RunnerVersion.current, encrypted: experiment.package.encryptionKey != nil),
+                    inputs: [.init(role: StageRole.bundle, stage: bundleStage)], output: "deploy-\(target.name.value)")
+            }
         }
         return ExperimentGraph(
             stages: builder.stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,

@@ -36,10 +36,41 @@ public struct RunSummary: Codable, Sendable, Equatable, FetchableRecord, Persist
     }
 }
 
+/// What `runner deploy --apply` created for one target, as the run index keeps it.
+public struct DeploymentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "deployments"
+    public var experiment: String
+    public var target: String
+    public var kind: String
+    /// SHA-256 of the bundle deployed.
+    public var bundle: String
+    /// `applying` while steps run (what is recorded so far was created), then `applied`;
+    /// `failed` when a step failed (still what was created, for `--destroy`).
+    public var state: String
+    /// JSON object: variable name → value (instance ids, addresses, ...).
+    public var resources: String
+    public var updated: String
+
+    public init(experiment: String, target: String, kind: String, bundle: String, state: String, resources: [String: String], updated: String) {
+        self.experiment = experiment
+        self.target = target
+        self.kind = kind
+        self.bundle = bundle
+        self.state = state
+        let data = (try? JSONSerialization.data(withJSONObject: resources, options: [.sortedKeys])) ?? Data("{}".utf8)
+        self.resources = String(decoding: data, as: UTF8.self)
+        self.updated = updated
+    }
+
+    public var resourceValues: [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(resources.utf8))) as? [String: String] ?? [:]
+    }
+}
+
 /// The run index: an SQLite database in the store (`index.sqlite`). SQLite's own locking
 /// lets several processes record runs at once; a busy database is waited for, not an error.
 public struct RunIndex: Sendable {
-    static let schemaVersion = 1
+    static let schemaVersion = 2
     private let queue: DatabaseQueue
     private let indexPath: String
 
@@ -73,6 +104,21 @@ public struct RunIndex: Sendable {
                             table.column("cachedStages", .integer).notNull()
                             table.column("results", .text).notNull()
                         }
+                    }
+                    if version < 2 {
+                        // What `runner deploy --apply` created per target (ids, addresses).
+                        try db.create(table: DeploymentRecord.databaseTableName, ifNotExists: true) { table in
+                            table.column("experiment", .text).notNull()
+                            table.column("target", .text).notNull()
+                            table.column("kind", .text).notNull()
+                            table.column("bundle", .text).notNull()
+                            table.column("state", .text).notNull()
+                            table.column("resources", .text).notNull()
+                            table.column("updated", .text).notNull()
+                            table.primaryKey(["experiment", "target"])
+                        }
+                    }
+                    if version < Self.schemaVersion {
                         try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     }
                     return .commit
@@ -127,6 +173,43 @@ public struct RunIndex: Sendable {
             }
         } catch {
             throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error)); `runner fsck --repair` rebuilds it from the stored runs")
+        }
+    }
+
+    /// Records (replaces) what a deployment of one target created.
+    public func record(_ deployment: DeploymentRecord) throws(StoreError) {
+        do {
+            try queue.write { db in try deployment.insert(db, onConflict: .replace) }
+        } catch {
+            throw StoreError.index("cannot record the deployment in the index \(indexPath): \(Self.describe(error))")
+        }
+    }
+
+    public func deployment(experiment: String, target: String) throws(StoreError) -> DeploymentRecord? {
+        do {
+            return try queue.read { db in
+                try DeploymentRecord.filter(Column("experiment") == experiment && Column("target") == target).fetchOne(db)
+            }
+        } catch {
+            throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error))")
+        }
+    }
+
+    public func deployments() throws(StoreError) -> [DeploymentRecord] {
+        do {
+            return try queue.read { db in try DeploymentRecord.order(Column("experiment"), Column("target")).fetchAll(db) }
+        } catch {
+            throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error))")
+        }
+    }
+
+    public func removeDeployment(experiment: String, target: String) throws(StoreError) {
+        do {
+            _ = try queue.write { db in
+                try DeploymentRecord.filter(Column("experiment") == experiment && Column("target") == target).deleteAll(db)
+            }
+        } catch {
+            throw StoreError.index("cannot update the run index \(indexPath): \(Self.describe(error))")
         }
     }
 

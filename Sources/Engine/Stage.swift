@@ -5,7 +5,7 @@ import Packaging
 /// The kinds of stage a graph can hold. Each kind's facts and computation live in one
 /// definition (`Stages/`); this enum is only its stable name in keys, records and locks.
 public enum StageKind: String, Codable, Sendable, CaseIterable {
-    case load, split, fit, select, refit, evaluate, package
+    case load, split, fit, select, refit, evaluate, package, deploy
 
     var definition: any StageDefinition.Type {
         switch self {
@@ -16,6 +16,7 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .refit: return RefitStage.self
         case .evaluate: return EvaluateStage.self
         case .package: return PackageStage.self
+        case .deploy: return DeployStage.self
         }
     }
 
@@ -108,6 +109,8 @@ enum StageRole {
     static let model = "model"
     static let leaderboard = "leaderboard"
     static let evaluation = "evaluation"
+    /// The packaged bundle a deploy stage serves.
+    static let bundle = "bundle"
 
     /// The scores of one candidate on one fold, as the select stage reads them.
     static func scores(candidate: Int, fold: Int) -> String { "c\(candidate)f\(fold)" }

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import Yams
 
 /// A spec as a plain tree the mutators can edit and print back as YAML: top-level entries in
@@ -50,19 +51,8 @@ indirect enum YAMLTree: Equatable, Sendable {
         return plain ? text : quote(text)
     }
 
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { result += String(format: "\\x%02x", scalar.value) } else { result.unicodeScalars.append(scalar) }
-            }
-        }
-        return result + "\""
-    }
+    /// A JSON string literal: a valid YAML double-quoted scalar.
+    static func quote(_ text: String) -> String { JSONString.quoted(text) }
 
     /// Every position in the tree, as index paths (map entry or list item indices).
     var paths: [[Int]] {

@@ -1,3 +1,4 @@
+import Tabular
 /// Writes response JSON straight into bytes: responses are built per request on the hot path,
 /// so no intermediate dictionaries or Encodable round trips.
 struct JSONWriter {
@@ -48,23 +49,7 @@ struct JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    private mutating func appendQuoted(_ text: String) { JSONString.appendQuoted(text, to: &bytes) }
 
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {

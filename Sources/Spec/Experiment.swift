@@ -29,6 +29,8 @@ public struct Experiment: Sendable {
     public var metrics: [Located<Metric>]
     /// How the winning model is packaged.
     public var package: PackageSpec = PackageSpec()
+    /// Where the packaged model is stood up (`runner deploy`).
+    public var deploy: [DeployTarget] = []
 }
 
 /// The spec's `package:` section: which files the winner is packaged as, and how they are

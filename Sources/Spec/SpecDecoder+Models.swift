@@ -5,19 +5,24 @@ extension SpecDecoder {
     mutating func decodeModels(_ node: Node) -> [ModelSpec] {
         guard let items = reader.list(node, "models") else { return [] }
         if items.isEmpty { reader.error(node.location, "models lists no model; add at least one") }
-        var models: [ModelSpec] = []
+        return uniquelyNamed(items.compactMap { decodeModel($0) }, name: \.name, what: "model")
+    }
+
+    /// The items whose names were not used before, reporting each repeat where it is.
+    mutating func uniquelyNamed<Item>(_ items: [Item], name: (Item) -> Located<String>, what: String) -> [Item] {
+        var kept: [Item] = []
         var names: [String: SourceLocation?] = [:]
         for item in items {
-            guard let model = decodeModel(item) else { continue }
-            if let previous = names[model.name.value] {
+            let located = name(item)
+            if let previous = names[located.value] {
                 let earlier = previous.map { " (first used on line \($0.line))" } ?? ""
-                reader.error(model.name.location, "model name '\(model.name.value)' is used twice\(earlier); give each model a unique name")
+                reader.error(located.location, "\(what) name '\(located.value)' is used twice\(earlier); give each \(what) a unique name")
                 continue
             }
-            names[model.name.value] = model.name.location
-            models.append(model)
+            names[located.value] = located.location
+            kept.append(item)
         }
-        return models
+        return kept
     }
 
     private mutating func decodeModel(_ node: Node) -> ModelSpec? {

@@ -5,7 +5,7 @@ import Yams
 /// Turns a YAML/JSON node tree into an `Experiment`, reporting every structural problem.
 /// Checks that need the data (columns, task) live in `DataChecks`.
 struct SpecDecoder {
-    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package"]
+    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package", "deploy"]
     static let supportedVersion = 1
 
     var reader: NodeReader
@@ -48,13 +48,14 @@ struct SpecDecoder {
         let search = top["search"].map { decodeSearch($0.value) } ?? SearchSpec()
         let metrics = top["metrics"].map { decodeMetrics($0.value) } ?? []
         let package = top["package"].map { decodePackage($0.value) } ?? PackageSpec()
+        let deploy = top["deploy"].map { decodeDeploy($0.value) } ?? []
 
         // Keep going with what decoded, so data checks can report their problems too;
         // the loader discards the experiment when anything was an error.
         guard let data else { return nil }
         let experiment = Experiment(
             version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
-            models: models, search: search, metrics: metrics, package: package)
+            models: models, search: search, metrics: metrics, package: package, deploy: deploy)
         checkConsistency(experiment)
         return experiment
     }
@@ -273,6 +274,17 @@ struct SpecDecoder {
         if experiment.package.formats.contains(.onnx) {
             for model in experiment.models where ModelFamily.named(model.type.value)?.exportsToONNX == false {
                 reader.warning(model.type.location, "\(model.type.value) has no ONNX export: if '\(model.name.value)' wins, packaging fails; drop it or 'onnx' from package.formats")
+            }
+        }
+        for target in experiment.deploy {
+            if !experiment.package.formats.contains(.bundle) {
+                reader.error(target.name.location, "deploy target '\(target.name.value)' serves the bundle, but package.formats leaves it out; add 'bundle'")
+            }
+            if experiment.package.encryptionKey != nil, target.secrets.bundleKey == nil {
+                reader.error(target.name.location, "the bundle is encrypted, so deploy target '\(target.name.value)' needs secrets.bundle_key naming where its server reads the key")
+            }
+            if experiment.package.encryptionKey == nil, target.secrets.bundleKey != nil {
+                reader.warning(target.name.location, "deploy target '\(target.name.value)' names a bundle_key, but the bundle is not encrypted (package.encrypt)")
             }
         }
         guard let task = experiment.data.task else { return }
