@@ -57,12 +57,12 @@ enum AzureTarget {
             CommandStep("read its address", ["az", "vm", "show", "--show-details"] + group + ["--name", name, "--query", "publicIps", "--output", "tsv"], capture: "ADDRESS", records: true),
         ]
         var destroy = [
-            CommandStep("find the VM", ["az", "vm", "list"] + group + ["--query", "[?name=='\(name)'].id", "--output", "tsv"], capture: "VM_ID", unless: "VM_ID"),
+            CommandStep("find the VM", ["az", "vm", "list"] + group + ["--query", "[?name=='\(name)'].id", "--output", "tsv"], capture: "VM_ID"),
             CommandStep("delete it (with its disk and network interface)", ["az", "vm", "delete"] + group + ["--name", name, "--yes"], when: "VM_ID"),
             CommandStep("delete its public address", ["az", "network", "public-ip", "delete"] + group + ["--name", "\(name)-ip"]),
             CommandStep("delete its network", ["az", "network", "vnet", "delete"] + group + ["--name", "\(name)-vnet"]),
             CommandStep("delete the network security group", ["az", "network", "nsg", "delete"] + group + ["--name", name]),
-            CommandStep("find the identity's principal", ["az", "identity", "list"] + group + ["--query", "[?name=='\(name)'].principalId", "--output", "tsv"], capture: "PRINCIPAL_ID", unless: "PRINCIPAL_ID"),
+            CommandStep("find the identity's principal", ["az", "identity", "list"] + group + ["--query", "[?name=='\(name)'].principalId", "--output", "tsv"], capture: "PRINCIPAL_ID"),
             CommandStep("delete its role assignments", ["az", "role", "assignment", "delete", "--assignee", "${PRINCIPAL_ID}"], when: "PRINCIPAL_ID"),
             CommandStep("delete the identity", ["az", "identity", "delete"] + group + ["--name", name]),
         ]

@@ -22,7 +22,7 @@ enum ContainerTarget {
             CommandStep("wait until it is ready", ["${RUNNER}", "probe", "--wait", "120", "\(scheme)://\(hostForURL):\(port)/v2/health/ready"]),
         ]
         let destroy = [
-            CommandStep("find the container", ["${ENGINE}", "ps", "--all", "--quiet", "--filter", "name=^\(container)$"], capture: "CONTAINER_ID", unless: "CONTAINER_ID"),
+            CommandStep("find the container", ["${ENGINE}", "ps", "--all", "--quiet", "--filter", "name=^\(container)$"], capture: "CONTAINER_ID"),
             CommandStep("stop and remove it", ["${ENGINE}", "rm", "--force", "${CONTAINER_ID}"], when: "CONTAINER_ID"),
             CommandStep("find the image", ["${ENGINE}", "images", "--quiet", context.image], capture: "IMAGE_ID"),
             CommandStep("remove the image", ["${ENGINE}", "rmi", context.image], when: "IMAGE_ID"),

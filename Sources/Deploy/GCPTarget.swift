@@ -60,13 +60,13 @@ enum GCPTarget {
         ]
         var destroy = [
             CommandStep("find the instance", ["gcloud", "compute", "instances", "list"] + project + ["--filter", "name=\(name) AND zone:\(gcp.zone)", "--format", "value(name)"],
-                        capture: "INSTANCE", unless: "INSTANCE"),
+                        capture: "INSTANCE"),
             CommandStep("delete it", ["gcloud", "compute", "instances", "delete", name] + project + ["--zone", gcp.zone, "--quiet"], when: "INSTANCE"),
             CommandStep("find the firewall rule", ["gcloud", "compute", "firewall-rules", "list"] + project + ["--filter", "name=\(firewall)", "--format", "value(name)"],
-                        capture: "FIREWALL", unless: "FIREWALL"),
+                        capture: "FIREWALL"),
             CommandStep("delete it", ["gcloud", "compute", "firewall-rules", "delete", firewall] + project + ["--quiet"], when: "FIREWALL"),
             CommandStep("find the service account", ["gcloud", "iam", "service-accounts", "list"] + project + ["--filter", "email=\(email)", "--format", "value(email)"],
-                        capture: "ACCOUNT", unless: "ACCOUNT"),
+                        capture: "ACCOUNT"),
             CommandStep("delete it (its grants go with it)", ["gcloud", "iam", "service-accounts", "delete", email] + project + ["--quiet"], when: "ACCOUNT"),
         ]
         if context.target.image == nil {

@@ -66,8 +66,9 @@ public struct DeploymentApply: Sendable {
         return created
     }
 
-    /// Runs the destroy steps with what the index recorded (lookups find the rest), then
-    /// forgets the deployment.
+    /// Runs the destroy steps, then forgets the deployment. The steps look every resource up
+    /// by name or tag rather than trusting the record (something removed by hand is skipped,
+    /// a half-finished apply is cleaned up); recorded values serve steps without a lookup.
     public func destroy(variables: Variables) throws(DeployError) {
         var variables = variables
         let recorded: DeploymentRecord?

@@ -117,13 +117,30 @@ final class DeployCommandTests: XCTestCase {
         XCTAssertEqual(served.status, 0, served.output)
         XCTAssertEqual(served.output, expected.stdout)
 
-        // Deploying again replaces the container; destroying removes it and its image.
+        // Deploying again replaces the container; the run index records the new one.
         let again = try runner(["deploy", "exp.yaml", "--target", "local", "--apply", "--quiet"], environment: environment)
         XCTAssertEqual(again.status, 0, again.stderr)
+        let replacement = try XCTUnwrap(again.stdout.split(separator: "\n").first { $0.contains("CONTAINER_ID=") }?.split(separator: "=").last.map(String.init))
+        XCTAssertNotEqual(replacement, containerID)
+        let listed = try runner(["deployments", "--json"])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.count, 1)
+        XCTAssertEqual(records.first?["target"] as? String, "local")
+        XCTAssertEqual(records.first?["state"] as? String, "applied")
+        XCTAssertEqual((records.first?["resources"] as? [String: String])?["CONTAINER_ID"], replacement)
+
+        // Someone removes the container by hand: destroy does not trust the stale record, it
+        // finds nothing under the name, removes the image and forgets the deployment.
+        XCTAssertEqual(try Self.run([podman, "rm", "--force", "runner-local"], environment: environment).status, 0)
         let destroyed = try runner(["deploy", "exp.yaml", "--target", "local", "--destroy", "--quiet"], environment: environment)
         XCTAssertEqual(destroyed.status, 0, destroyed.stderr)
         XCTAssertEqual(try Self.run([podman, "ps", "--all", "--quiet", "--filter", "name=^runner-local$"], environment: environment).output, "")
         XCTAssertNotEqual(try Self.run([podman, "image", "exists", image], environment: environment).status, 0)
+        let remaining = try JSONSerialization.jsonObject(with: Data(try runner(["deployments", "--json"]).stdout.utf8)) as? [Any]
+        XCTAssertEqual(remaining?.count, 0, "destroy forgets the deployment")
+        let twice = try runner(["deploy", "exp.yaml", "--target", "local", "--destroy", "--quiet"], environment: environment)
+        XCTAssertEqual(twice.status, 0, "a second destroy finds nothing and does nothing: \(twice.stderr)")
     }
 
     func testEC2AgainstMotoCreatesTheRightResourcesAndDestroysThem() throws {
@@ -167,6 +184,8 @@ final class DeployCommandTests: XCTestCase {
         let instance = try XCTUnwrap(instances.first)
         let instanceID = try XCTUnwrap(instance["InstanceId"] as? String)
         XCTAssertTrue(applied.stdout.contains("INSTANCE_ID=\(instanceID)"), applied.stdout)
+        let listed = try runner(["deployments"])
+        XCTAssertTrue(listed.stdout.contains("prod-aws") && listed.stdout.contains("INSTANCE_ID=\(instanceID)") && listed.stdout.contains("applied"), listed.stdout)
         XCTAssertEqual(instance["InstanceType"] as? String, "t3.micro")
         XCTAssertEqual((instance["MetadataOptions"] as? [String: Any])?["HttpTokens"] as? String, "required", "IMDSv2 only")
         let tags = Dictionary(uniqueKeysWithValues: (instance["Tags"] as? [[String: String]] ?? []).compactMap { tag in tag["Key"].map { ($0, tag["Value"] ?? "") } })
@@ -204,6 +223,8 @@ final class DeployCommandTests: XCTestCase {
         let roles = (try awsJSON(["iam", "list-roles"]) as? [String: Any])?["Roles"] as? [[String: Any]]
         XCTAssertFalse(roles?.contains { $0["RoleName"] as? String == "runner-prod-aws" } ?? true)
         XCTAssertFalse(try Self.run([aws, "s3", "ls", "s3://runner-test/models/"], environment: environment).output.contains(".tar"))
+        let twice = try runner(["deploy", "exp.yaml", "--target", "prod-aws", "--destroy", "--quiet"], environment: environment)
+        XCTAssertEqual(twice.status, 0, "a second destroy finds nothing and does nothing: \(twice.stderr)")
     }
 
     // MARK: helpers
