@@ -97,7 +97,7 @@ enum AWSTarget {
             GeneratedFile("instance-policy.json", JSONText.pretty(["Version": "2012-10-17", "Statement": statements(aws, context, archive: archive)])),
         ]
         return DeploymentPlan(target: context.name, kind: context.target.platform.kind.rawValue, files: files, apply: apply, destroy: destroy,
-                              tools: [.containerEngine, .aws], buildsImage: true)
+                              tools: [.containerEngine, .aws])
     }
 
     static func ingress(_ cidr: String, _ port: Int) -> String {

@@ -72,7 +72,7 @@ enum AzureTarget {
         }
         let bootstrap = VMBootstrap(context: context, cloud: cloud(storage: storage, blob: blob))
         return DeploymentPlan(target: context.name, kind: context.target.platform.kind.rawValue, files: [GeneratedFile("cloud-init.yaml", bootstrap.cloudConfig)],
-                              apply: apply, destroy: destroy, tools: [.containerEngine, .az], buildsImage: true)
+                              apply: apply, destroy: destroy, tools: [.containerEngine, .az])
     }
 
     /// The VM reads the archive and secrets with its managed identity's tokens from the

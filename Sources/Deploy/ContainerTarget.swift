@@ -28,7 +28,7 @@ enum ContainerTarget {
             CommandStep("remove the image", ["${ENGINE}", "rmi", context.image], when: "IMAGE_ID"),
         ]
         var plan = DeploymentPlan(target: context.name, kind: context.target.platform.kind.rawValue, files: [], apply: apply, destroy: destroy,
-                                  tools: [.containerEngine], buildsImage: true)
+                                  tools: [.containerEngine])
         plan.containerEngineChoice = settings.engine.rawValue
         return plan
     }

@@ -70,8 +70,6 @@ public struct DeploymentPlan: Sendable, Equatable, Codable {
     public var apply: [CommandStep]
     public var destroy: [CommandStep]
     public var tools: [RequiredTool]
-    /// Whether applying builds the image from this runner binary first.
-    public var buildsImage: Bool
     /// The container engine the spec asks for: auto, podman or docker.
     public var containerEngineChoice: String = DeployTarget.ContainerEngine.auto.rawValue
 
@@ -87,21 +85,20 @@ public struct DeploymentPlan: Sendable, Equatable, Codable {
         case .gcpCompute(let settings): plan = GCPTarget.plan(settings, context)
         }
         plan.files += ContainerImage.files(context) + [
-            GeneratedFile("deploy.sh", context.script("Stands up", plan.apply, imageBuild: plan.buildsImage), executable: true),
-            GeneratedFile("destroy.sh", context.script("Removes", plan.destroy, imageBuild: false), executable: true),
+            GeneratedFile("deploy.sh", context.script("Stands up", plan.apply), executable: true),
+            GeneratedFile("destroy.sh", context.script("Removes", plan.destroy), executable: true),
         ]
         plan.files.sort { $0.path < $1.path }
         return plan
     }
 
-    init(target: String, kind: String, files: [GeneratedFile], apply: [CommandStep], destroy: [CommandStep], tools: [RequiredTool], buildsImage: Bool) {
+    init(target: String, kind: String, files: [GeneratedFile], apply: [CommandStep], destroy: [CommandStep], tools: [RequiredTool]) {
         self.target = target
         self.kind = kind
         self.files = files
         self.apply = apply
         self.destroy = destroy
         self.tools = tools
-        self.buildsImage = buildsImage
     }
 }
 
@@ -140,7 +137,7 @@ struct PlanContext {
         ]
     }
 
-    func script(_ verb: String, _ steps: [CommandStep], imageBuild: Bool) -> String {
+    func script(_ verb: String, _ steps: [CommandStep]) -> String {
         var preamble = [
             ShellScript.Preamble("DEPLOY_DIR", "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)", "This target's folder (deploy/\(name) beside the run's model.bundle)."),
             ShellScript.Preamble("BUNDLE", "${BUNDLE:-\"$DEPLOY_DIR/../../model.bundle\"}", "The bundle it serves."),
@@ -159,7 +156,6 @@ struct PlanContext {
         for variable in captured {
             preamble.append(.init(variable, "${\(variable):-}", "Recorded by an earlier deploy (runner passes it), else found or created below."))
         }
-        _ = imageBuild
         return ShellScript.render(
             header: [
                 "\(verb) deploy target '\(name)' (\(target.platform.kind.rawValue)) of experiment '\(subject.experiment)', bundle \(subject.shortDigest).",

@@ -85,7 +85,7 @@ enum GCPTarget {
                 return "gcloud secrets versions access latest --project \(ShellScript.quote(gcp.project)) --secret \(ShellScript.quote(secret))"
             }))
         return DeploymentPlan(target: context.name, kind: context.target.platform.kind.rawValue, files: [GeneratedFile("cloud-init.yaml", bootstrap.cloudConfig)],
-                              apply: apply, destroy: destroy, tools: [.containerEngine, .gcloud], buildsImage: true)
+                              apply: apply, destroy: destroy, tools: [.containerEngine, .gcloud])
     }
 }
 

@@ -20,7 +20,7 @@ enum KubernetesTarget {
         ]
         return DeploymentPlan(target: context.name, kind: context.target.platform.kind.rawValue,
                               files: [GeneratedFile(manifest, manifests(settings, context))], apply: apply, destroy: destroy,
-                              tools: [.containerEngine, .kubectl], buildsImage: true)
+                              tools: [.containerEngine, .kubectl])
     }
 
     static func manifests(_ settings: DeployTarget.Kubernetes, _ context: PlanContext) -> String {

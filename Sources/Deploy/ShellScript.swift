@@ -66,11 +66,15 @@ public enum ShellScript {
         return lines.joined(separator: "\n")
     }
 
-    /// One word as bash reads it back unchanged; `${NAME}` placeholders stay expansions.
+    /// A word bash reads as itself without quotes.
+    static func isPlain(_ word: String) -> Bool {
+        !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0)) }
+    }
+
+    /// One word as bash reads it back unchanged; `${NAME}` references stay expansions.
     public static func quote(_ word: String) -> String {
         if Variables.references(in: word).isEmpty {
-            let plain = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0)) }
-            if plain { return word }
+            if isPlain(word) { return word }
             // Backquotes and dollars (JMESPath literals) read better to shellcheck escaped
             // in double quotes than inside single quotes, where it suspects a missed expansion.
             if word.contains("`") || word.contains("$") { return "\"" + escapeInDoubleQuotes(Substring(word)) + "\"" }
@@ -99,9 +103,6 @@ public enum ShellScript {
 extension ShellScript {
     /// A command as one line a shell reads back unchanged (for messages).
     public static func commandLine(_ arguments: [String]) -> String {
-        arguments.map { word in
-            let plain = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0)) }
-            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        }.joined(separator: " ")
+        arguments.map { word in isPlain(word) ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
     }
 }

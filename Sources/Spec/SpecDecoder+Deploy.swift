@@ -121,20 +121,17 @@ extension SpecDecoder {
                 }
                 settings.maxReplicas = maximum
             }
-            for (key, path) in [("cpu_request", \DeployTarget.Kubernetes.cpuRequest), ("cpu_limit", \.cpuLimit)] {
-                if let (value, location) = text(key) {
-                    if Self.isQuantity(value, units: ["m"]) { settings[keyPath: path] = value } else {
-                        reader.error(location, "deploy.\(key) must be a CPU quantity such as 250m or 1, found '\(value)'")
-                        failed = true
-                    }
-                }
-            }
-            for (key, path) in [("memory_request", \DeployTarget.Kubernetes.memoryRequest), ("memory_limit", \.memoryLimit)] {
-                if let (value, location) = text(key) {
-                    if Self.isQuantity(value, units: ["Ki", "Mi", "Gi", "K", "M", "G"]) { settings[keyPath: path] = value } else {
-                        reader.error(location, "deploy.\(key) must be a memory quantity such as 256Mi or 1Gi, found '\(value)'")
-                        failed = true
-                    }
+            let quantities: [(key: String, path: WritableKeyPath<DeployTarget.Kubernetes, String>, units: [String], what: String)] = [
+                ("cpu_request", \.cpuRequest, ["m"], "a CPU quantity such as 250m or 1"),
+                ("cpu_limit", \.cpuLimit, ["m"], "a CPU quantity such as 250m or 1"),
+                ("memory_request", \.memoryRequest, ["Ki", "Mi", "Gi", "K", "M", "G"], "a memory quantity such as 256Mi or 1Gi"),
+                ("memory_limit", \.memoryLimit, ["Ki", "Mi", "Gi", "K", "M", "G"], "a memory quantity such as 256Mi or 1Gi"),
+            ]
+            for quantity in quantities {
+                guard let (value, location) = text(quantity.key) else { continue }
+                if Self.isQuantity(value, units: quantity.units) { settings[keyPath: quantity.path] = value } else {
+                    reader.error(location, "deploy.\(quantity.key) must be \(quantity.what), found '\(value)'")
+                    failed = true
                 }
             }
             platform = .kubernetes(settings)

@@ -9,8 +9,6 @@ import XCTest
 /// so its commands go through az's own argument parser, which rejects an unknown or missing
 /// argument (exit 2) before asking for a login (exit 1).
 final class CloudCLITests: XCTestCase {
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     func testGcloudSendsTheComputeRequestsTheSpecAsksFor() throws {
         let gcloud = try ReferenceTools.path("gcloud", required: ReferenceTools.cloudCLIsRequired)
         let plan = DeploymentPlan.make(DeployFixtures.gcp, DeployFixtures.subject)
