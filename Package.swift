@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "Deploy", targets: ["Deploy"]),
+        .library(name: "Monitor", targets: ["Monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -48,14 +49,16 @@ let package = Package(
         ),
         // Deployment plans (files and CLI steps) for the spec's deploy targets; the engine
         // plans them as stages, the CLI applies them.
-        .target(name: "Deploy", dependencies: ["Spec", "Tabular"]),
+        // Drift statistics, reference profiles, drift reports and the alerting wiring for them.
+        .target(name: "Monitor", dependencies: ["Tabular", "Learn", "Packaging"]),
+        .target(name: "Deploy", dependencies: ["Spec", "Tabular", "Monitor"]),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec", "Packaging", "Deploy",
+            "Tabular", "Learn", "Spec", "Packaging", "Deploy", "Monitor",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Serve", dependencies: [
-            "Tabular", "Learn", "Packaging",
+            "Tabular", "Learn", "Packaging", "Monitor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -74,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -96,9 +99,10 @@ let package = Package(
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [
-            "Serve", "Packaging", "Learn", "Tabular",
+            "Serve", "Packaging", "Learn", "Tabular", "Monitor",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),

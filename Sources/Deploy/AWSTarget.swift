@@ -162,6 +162,12 @@ enum AWSTarget {
 /// JSON the planners write (policies, alert definitions): sorted keys, two-space indent,
 /// so a plan's files are the same bytes on every machine.
 enum JSONText {
+    /// One line, sorted keys: a JSON value passed as a command-line argument.
+    static func compact(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func pretty(_ object: Any) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -88,6 +88,11 @@ public struct DeploymentPlan: Sendable, Equatable, Codable {
             GeneratedFile("deploy.sh", context.script("Stands up", plan.apply), executable: true),
             GeneratedFile("destroy.sh", context.script("Removes", plan.destroy), executable: true),
         ]
+        // Alerting for the running server, for the platform it runs on (docs/monitoring.md).
+        let wiring = MonitoringWiring(model: subject.experiment, scrapeTarget: context.scrapeTarget)
+        plan.files += wiring.files(for: context.monitoringPlatform).map { file in
+            GeneratedFile("monitoring/" + file.path, file.contents, executable: file.executable)
+        }
         plan.files.sort { $0.path < $1.path }
         return plan
     }
@@ -113,6 +118,26 @@ struct PlanContext {
     var image: String { target.image ?? subject.localImage }
     /// The image archive's object name in cloud storage.
     var archiveName: String { "runner-\(subject.slug)-\(subject.shortDigest).tar" }
+
+    /// Where a metrics agent beside the server reaches /metrics: the published port for a
+    /// container, the Service for Kubernetes, the VM itself for cloud targets.
+    var scrapeTarget: String {
+        switch target.platform {
+        case .container(let settings): return "\(settings.hostAddress):\(target.port)"
+        case .kubernetes(let settings): return "\(resourceName).\(settings.namespace).svc:\(target.port)"
+        case .awsEC2, .azureVM, .gcpCompute: return "localhost:\(target.port)"
+        }
+    }
+
+    /// The alerting each platform gets: its cloud's monitoring, Prometheus elsewhere.
+    var monitoringPlatform: MonitoringWiring.Platform {
+        switch target.platform {
+        case .container, .kubernetes: return .prometheus
+        case .awsEC2: return .aws
+        case .azureVM: return .azure
+        case .gcpCompute: return .gcp
+        }
+    }
 
     /// Labels every resource carries (key, value), in one place.
     var labels: [(String, String)] {

@@ -1,6 +1,7 @@
 import Deploy
 import Foundation
 import Learn
+import Packaging
 import Tabular
 
 /// Train/test rows of the dataset and the cross-validation folds, as indices into the training rows.
@@ -98,9 +99,11 @@ enum Artifact: Sendable {
     case package(Data)
     /// A deploy target's plan: its files and the steps that apply and destroy it.
     case deployment(DeploymentPlan)
+    /// The training data's profile a bundle carries for drift monitoring.
+    case profile(ReferenceProfile)
 
     enum Form: String, Sendable {
-        case table, split, fold, leaderboard, model, evaluation, package, deployment
+        case table, split, fold, leaderboard, model, evaluation, package, deployment, profile
     }
 
     func encoded() -> Data {
@@ -113,6 +116,7 @@ enum Artifact: Sendable {
         case .evaluation(let value): return CanonicalJSON.encode(value)
         case .package(let data): return data
         case .deployment(let value): return CanonicalJSON.encode(value)
+        case .profile(let value): return CanonicalJSON.encode(value)
         }
     }
 
@@ -126,6 +130,7 @@ enum Artifact: Sendable {
         case .evaluation: return .evaluation(try CanonicalJSON.decode(TestEvaluation.self, from: data))
         case .package: return .package(data)
         case .deployment: return .deployment(try CanonicalJSON.decode(DeploymentPlan.self, from: data))
+        case .profile: return .profile(try CanonicalJSON.decode(ReferenceProfile.self, from: data))
         }
     }
 
@@ -137,4 +142,5 @@ enum Artifact: Sendable {
     var evaluation: TestEvaluation? { if case .evaluation(let value) = self { return value } else { return nil } }
     var package: Data? { if case .package(let value) = self { return value } else { return nil } }
     var deployment: DeploymentPlan? { if case .deployment(let value) = self { return value } else { return nil } }
+    var profile: ReferenceProfile? { if case .profile(let value) = self { return value } else { return nil } }
 }

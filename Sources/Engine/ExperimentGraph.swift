@@ -32,6 +32,7 @@ public struct ExperimentGraph: Sendable {
         public static let select = "select"
         public static let refit = "refit"
         public static let evaluate = "evaluate"
+        public static let profile = "profile"
         public static func package(_ format: String) -> String { "package \(format)" }
         public static func deploy(_ target: String) -> String { "deploy \(target)" }
     }
@@ -112,7 +113,11 @@ public struct ExperimentGraph: Sendable {
         let refit = builder.add(Stage(name: StageName.refit, kind: .refit, parameters: .winner(select: select), inputs: data, after: [select]))
         let evaluate = builder.add(StageName.evaluate, .evaluate, params: EvaluateStage.Parameters(target: target, task: task, metrics: metrics),
                                    inputs: [.init(role: StageRole.model, stage: refit)] + data)
-        let packageInputs = data + [.init(role: StageRole.model, stage: refit), .init(role: StageRole.leaderboard, stage: select), .init(role: StageRole.evaluation, stage: evaluate)]
+        let profile = builder.add(StageName.profile, .profile, params: ProfileStage.Parameters(
+            target: target, task: task, settings: experiment.monitor.driftSettings),
+            inputs: [.init(role: StageRole.model, stage: refit)] + data)
+        let packageInputs = data + [.init(role: StageRole.model, stage: refit), .init(role: StageRole.leaderboard, stage: select),
+                                    .init(role: StageRole.evaluation, stage: evaluate), .init(role: StageRole.profile, stage: profile)]
         let asked = Set(experiment.package.formats.map(\.rawValue))
         var bundleStage: Int?
         for format in PackageStage.formats where asked.contains(format) {

@@ -67,10 +67,28 @@ public struct DeploymentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     }
 }
 
+/// One champion/challenger decision, as the run index keeps it.
+public struct PromotionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "promotions"
+    public var experiment: String
+    /// The retraining run.
+    public var runID: String
+    /// SHA-256 of the deployed bundle and of the new one.
+    public var champion: String
+    public var challenger: String
+    public var metric: String
+    public var championScore: Double?
+    public var challengerScore: Double
+    public var holdoutRows: Int
+    public var promoted: Bool
+    public var bundlePath: String
+    public var decided: String
+}
+
 /// The run index: an SQLite database in the store (`index.sqlite`). SQLite's own locking
 /// lets several processes record runs at once; a busy database is waited for, not an error.
 public struct RunIndex: Sendable {
-    static let schemaVersion = 2
+    static let schemaVersion = 3
     private let queue: DatabaseQueue
     private let indexPath: String
 
@@ -116,6 +134,23 @@ public struct RunIndex: Sendable {
                             table.column("resources", .text).notNull()
                             table.column("updated", .text).notNull()
                             table.primaryKey(["experiment", "target"])
+                        }
+                    }
+                    if version < 3 {
+                        // Champion/challenger decisions of `runner monitor --retrain`.
+                        try db.create(table: PromotionRecord.databaseTableName, ifNotExists: true) { table in
+                            table.column("experiment", .text).notNull()
+                            table.column("runID", .text).notNull()
+                            table.column("champion", .text).notNull()
+                            table.column("challenger", .text).notNull()
+                            table.column("metric", .text).notNull()
+                            table.column("championScore", .double)
+                            table.column("challengerScore", .double).notNull()
+                            table.column("holdoutRows", .integer).notNull()
+                            table.column("promoted", .boolean).notNull()
+                            table.column("bundlePath", .text).notNull()
+                            table.column("decided", .text).notNull()
+                            table.primaryKey(["experiment", "runID"])
                         }
                     }
                     if version < Self.schemaVersion {
@@ -198,6 +233,28 @@ public struct RunIndex: Sendable {
     public func deployments() throws(StoreError) -> [DeploymentRecord] {
         do {
             return try queue.read { db in try DeploymentRecord.order(Column("experiment"), Column("target")).fetchAll(db) }
+        } catch {
+            throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error))")
+        }
+    }
+
+    /// Records a champion/challenger decision.
+    public func record(_ promotion: PromotionRecord) throws(StoreError) {
+        do {
+            try queue.write { db in try promotion.insert(db, onConflict: .replace) }
+        } catch {
+            throw StoreError.index("cannot record the promotion in the index \(indexPath): \(Self.describe(error))")
+        }
+    }
+
+    /// Champion/challenger decisions, oldest first; with `experiment`, that experiment's only.
+    public func promotions(experiment: String? = nil) throws(StoreError) -> [PromotionRecord] {
+        do {
+            return try queue.read { db in
+                var request = PromotionRecord.order(Column("decided"), Column("runID"))
+                if let experiment { request = request.filter(Column("experiment") == experiment) }
+                return try request.fetchAll(db)
+            }
         } catch {
             throw StoreError.index("cannot read the run index \(indexPath): \(Self.describe(error))")
         }

@@ -5,7 +5,7 @@ import Packaging
 /// The kinds of stage a graph can hold. Each kind's facts and computation live in one
 /// definition (`Stages/`); this enum is only its stable name in keys, records and locks.
 public enum StageKind: String, Codable, Sendable, CaseIterable {
-    case load, split, fit, select, refit, evaluate, package, deploy
+    case load, split, fit, select, refit, evaluate, profile, package, deploy
 
     var definition: any StageDefinition.Type {
         switch self {
@@ -15,6 +15,7 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .select: return SelectStage.self
         case .refit: return RefitStage.self
         case .evaluate: return EvaluateStage.self
+        case .profile: return ProfileStage.self
         case .package: return PackageStage.self
         case .deploy: return DeployStage.self
         }
@@ -109,6 +110,8 @@ enum StageRole {
     static let model = "model"
     static let leaderboard = "leaderboard"
     static let evaluation = "evaluation"
+    /// The training data's profile a package stage puts in the bundle.
+    static let profile = "profile"
     /// The packaged bundle a deploy stage serves.
     static let bundle = "bundle"
 

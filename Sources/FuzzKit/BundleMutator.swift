@@ -2,7 +2,7 @@ import Foundation
 import Packaging
 import ZIPFoundation
 
-/// Bundle mutants: edits of model.json and manifest.json (numbers, indices, arrays, types,
+/// Bundle mutants: edits of model.json, manifest.json and profile.json (numbers, indices, arrays, types,
 /// packed arrays) with digests.json recomputed, so they pass the archive checks and reach
 /// the structure validation; and byte-level truncation and bit flips of the archive.
 struct BundleMutator {
@@ -20,11 +20,19 @@ struct BundleMutator {
               var model = entries["model.json"].flatMap({ try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }),
               var manifest = entries["manifest.json"].flatMap({ try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) })
         else { return bundle }
+        var profile = entries["profile.json"].flatMap { try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }
         for _ in 0..<draw.int(1...3) {
-            if draw.chance(0.8) { edit(&model, in: "model.json") } else { edit(&manifest, in: "manifest.json") }
+            if profile != nil, draw.chance(0.25) {
+                edit(&profile!, in: "profile.json")
+            } else if draw.chance(0.8) {
+                edit(&model, in: "model.json")
+            } else {
+                edit(&manifest, in: "manifest.json")
+            }
         }
         entries["model.json"] = (try? JSONSerialization.data(withJSONObject: model, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
         entries["manifest.json"] = (try? JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
+        if let profile { entries["profile.json"] = (try? JSONSerialization.data(withJSONObject: profile, options: [.sortedKeys, .fragmentsAllowed])) ?? Data() }
         var digests: [String: String] = [:]
         for (name, content) in entries where name != "digests.json" { digests[name] = Hashing.sha256(content) }
         entries["digests.json"] = try? JSONSerialization.data(withJSONObject: digests, options: [.sortedKeys])

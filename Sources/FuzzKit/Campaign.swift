@@ -104,6 +104,7 @@ public struct Campaign: Sendable {
                 .init(["validate", "exp.yaml"], specFile: "exp.yaml"),
                 .init(["run", "exp.yaml", "--json", "--quiet", "--store", "st", "--out", "out", "-j", "2"], after: 2, specFile: "exp.yaml", finiteOutput: true),
                 .init(["predict", "model.bundle", dataName, "--proba"], finiteOutput: true),
+                .init(["monitor", "model.bundle", "--data", dataName], statuses: [0, 1, 2, 3]),
             ], files: files)
         case .bundle:
             let bundle = draw.pick(seeds.bundles)
@@ -114,6 +115,7 @@ public struct Campaign: Sendable {
                 .init(["bundle", "inspect", "--json", "model.bundle"]),
                 .init(["predict", "model.bundle", "data.csv", "--proba"], finiteOutput: true),
                 .init(["bundle", "export-onnx", "model.bundle", "--out", "model.onnx"]),
+                .init(["monitor", "model.bundle", "--data", "data.csv", "--json"], statuses: [0, 1, 2, 3]),
             ], files: ["model.bundle": bytes, "data.csv": seeds.data[bundle.dataset]!])
         }
     }

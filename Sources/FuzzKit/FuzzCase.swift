@@ -16,12 +16,16 @@ public struct FuzzCase: Codable, Sendable {
         public var specFile: String?
         /// On exit 0, stdout must hold no NaN or infinity.
         public var finiteOutput: Bool
+        /// The command's documented exit codes when they are not 0, 1 and 2 (`runner
+        /// monitor`: 0-3).
+        public var statuses: [Int32]?
 
-        public init(_ arguments: [String], after: Int? = nil, specFile: String? = nil, finiteOutput: Bool = false) {
+        public init(_ arguments: [String], after: Int? = nil, specFile: String? = nil, finiteOutput: Bool = false, statuses: [Int32]? = nil) {
             self.arguments = arguments
             self.after = after
             self.specFile = specFile
             self.finiteOutput = finiteOutput
+            self.statuses = statuses
         }
     }
 

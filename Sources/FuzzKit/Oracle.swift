@@ -14,7 +14,7 @@ public enum Oracle {
     public static func judge(_ command: FuzzCase.Command, _ outcome: ChildProcess.Outcome) -> String? {
         if outcome.timedOut { return "timeout: no result within the time limit" }
         if let signal = outcome.signal { return "signal \(signal): the process crashed or trapped" }
-        guard [0, 1, 2].contains(outcome.status) else { return "exit code \(outcome.status): not a documented exit code" }
+        guard (command.statuses ?? [0, 1, 2]).contains(outcome.status) else { return "exit code \(outcome.status): not a documented exit code" }
         for line in outcome.stderr.split(separator: "\n") {
             if let marker = rawMarkers.first(where: { line.contains($0) }) {
                 return "raw error text (\(marker)): \(line.prefix(300))"

@@ -2,7 +2,8 @@ import Learn
 
 /// `manifest.json`: what the bundle holds and where it came from. Plain data.
 public struct BundleManifest: Codable, Sendable, Equatable {
-    public static let currentFormat = 1
+    /// 2: bundles carry the training data's profile (`profile.json`); format 1 bundles still load.
+    public static let currentFormat = 2
 
     public struct Provenance: Codable, Sendable, Equatable {
         public var experiment: String

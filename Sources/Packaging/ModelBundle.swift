@@ -4,17 +4,21 @@ import Learn
 import Tabular
 import ZIPFoundation
 
-/// A packaged model: the manifest and the fitted pipeline, both plain JSON, in a zip
-/// archive (`manifest.json`, `model.json`, and `signature.json` when signed), optionally
+/// A packaged model: the manifest, the fitted pipeline and the training data's profile, all
+/// plain JSON, in a zip archive (`manifest.json`, `model.json`, `profile.json`, and
+/// `signature.json` when signed), optionally
 /// encrypted as a whole with AES-256-GCM. Loading decodes data only; nothing in a bundle is
 /// ever executed. The layout is documented in docs/bundle-format.md.
 public struct ModelBundle: Sendable, Equatable {
     public var manifest: BundleManifest
     public var pipeline: FittedPipeline
+    /// The training data's profile for drift checks; nil in format 1 bundles.
+    public var profile: ReferenceProfile?
 
-    public init(manifest: BundleManifest, pipeline: FittedPipeline) {
+    public init(manifest: BundleManifest, pipeline: FittedPipeline, profile: ReferenceProfile? = nil) {
         self.manifest = manifest
         self.pipeline = pipeline
+        self.profile = profile
     }
 
     /// Magic of an encrypted bundle; a plain bundle is a zip file ("PK\u{3}\u{4}").
@@ -25,9 +29,11 @@ public struct ModelBundle: Sendable, Equatable {
 
     public func encoded(signingKey: Curve25519.Signing.PrivateKey? = nil, encryptionKey: SymmetricKey? = nil) throws(BundleError) -> Data {
         let manifestJSON = Self.json(manifest), modelJSON = Self.json(pipeline)
+        let profileJSON = profile.map { Self.json($0) }
         var entries: [(String, Data)] = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
+        if let profileJSON { entries.append(("profile.json", profileJSON)) }
         if let signingKey {
-            let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON)
+            let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON, profile: profileJSON)
             guard let signature = try? signingKey.signature(for: message) else { throw BundleError.key("cannot sign the bundle") }
             entries.append(("signature.json", Self.json(BundleSignature(
                 algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
@@ -87,9 +93,12 @@ public struct ModelBundle: Sendable, Equatable {
             throw BundleError.invalid("the bundle has format \(format), newer than this runner reads (\(BundleManifest.currentFormat)); upgrade runner")
         }
         let manifest: BundleManifest, pipeline: FittedPipeline
+        let profileJSON = entries["profile.json"]
+        var profile: ReferenceProfile?
         do {
             manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
             pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
+            if let profileJSON { profile = try decoder.decode(ReferenceProfile.self, from: profileJSON) }
         } catch {
             throw BundleError.invalid("invalid bundle: \(JSONFormat.describe(error))")
         }
@@ -98,15 +107,16 @@ public struct ModelBundle: Sendable, Equatable {
             throw BundleError.invalid("invalid bundle: \(problem)")
         }
         if manifest.classes != pipeline.classes { throw BundleError.invalid("invalid bundle: the manifest and the model list different classes") }
+        if let problem = profile?.structuralProblem(schema: manifest.inputSchema) { throw BundleError.invalid("invalid bundle: \(problem)") }
         var signature: BundleSignature?
         if let signatureJSON = entries["signature.json"] {
             guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError.badSignature("the bundle's signature.json is damaged") }
-            guard decoded.isValid(manifest: manifestJSON, model: modelJSON) else {
+            guard decoded.isValid(manifest: manifestJSON, model: modelJSON, profile: profileJSON) else {
                 throw BundleError.badSignature("the bundle's signature does not match its content: it was modified after signing")
             }
             signature = decoded
         }
-        return (ModelBundle(manifest: manifest, pipeline: pipeline), signature)
+        return (ModelBundle(manifest: manifest, pipeline: pipeline, profile: profile), signature)
     }
 
     /// The largest entry a bundle may hold once inflated (a forest of BENCHMARKS.md is ~50 MiB).
@@ -168,9 +178,13 @@ public struct ModelBundle: Sendable, Equatable {
         JSONFormat.encode(value, pretty: true)
     }
 
-    /// What a signature covers: the digests of both entries.
-    static func signedMessage(manifest: Data, model: Data) -> Data {
-        Data("runner-bundle-signature 1\nmanifest.json \(Hashing.sha256(manifest))\nmodel.json \(Hashing.sha256(model))\n".utf8)
+    /// What a signature covers: the digests of the manifest, the model and (format 2) the
+    /// profile. A profile cannot be removed from a signed bundle unnoticed: the signed text
+    /// names it, so the message without it differs.
+    static func signedMessage(manifest: Data, model: Data, profile: Data?) -> Data {
+        var text = "runner-bundle-signature 1\nmanifest.json \(Hashing.sha256(manifest))\nmodel.json \(Hashing.sha256(model))\n"
+        if let profile { text += "profile.json \(Hashing.sha256(profile))\n" }
+        return Data(text.utf8)
     }
 }
 
@@ -181,10 +195,10 @@ public struct BundleSignature: Codable, Sendable, Equatable {
     public var publicKey: String
     public var signature: String
 
-    func isValid(manifest: Data, model: Data) -> Bool {
+    func isValid(manifest: Data, model: Data, profile: Data?) -> Bool {
         guard algorithm == "ed25519", let key = try? BundleKeys.publicKey(pem: publicKey, source: "signature.json"),
               let bytes = Data(base64Encoded: signature) else { return false }
-        return key.isValidSignature(bytes, for: ModelBundle.signedMessage(manifest: manifest, model: model))
+        return key.isValidSignature(bytes, for: ModelBundle.signedMessage(manifest: manifest, model: model, profile: profile))
     }
 
     /// Whether the bundle was signed by `trusted`.

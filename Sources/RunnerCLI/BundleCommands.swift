@@ -156,6 +156,8 @@ struct BundleCommand: ParsableCommand {
             }
             let provenance = manifest.provenance
             print("provenance: experiment \(provenance.experiment)\(provenance.runID.map { ", run \($0)" } ?? ""), spec \(provenance.specDigest.prefix(12)), data \(provenance.dataDigest.prefix(12)), model \(provenance.modelDigest.prefix(12))")
+            print(bundle.profile.map { "training profile: \($0.columns.count) input columns over \($0.rows) rows, window \($0.settings.window) (runner monitor)" }
+                  ?? "training profile: none (a format 1 bundle; runner monitor needs one packaged by this runner)")
             print(signature == nil ? "signature: none" : "signature: Ed25519, intact (check the signer with `runner bundle verify --public-key`)")
         }
     }

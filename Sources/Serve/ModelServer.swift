@@ -17,6 +17,7 @@ public final class ModelServer: Sendable {
     public let configuration: ServeConfiguration
     public let repository: ModelRepository
     let metrics = ServeMetrics()
+    let drift = DriftWindows()
     let keys: KeyStore?
     let predictionLog: PredictionLog?
     let logger: Logger

@@ -24,7 +24,9 @@ extension ModelServer {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.text)))
+            // The registry's series, then the drift gauges of the models' sliding windows.
+            let text = self.metrics.text + Array(self.drift.exposition(models: self.repository.loadedModels).utf8)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/openapi.yaml") { _, _ in
             var headers = HTTPFields()

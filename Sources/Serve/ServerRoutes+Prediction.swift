@@ -44,6 +44,7 @@ extension ModelServer {
         switch result {
         case .success(let prediction):
             metrics.predicted(prediction, model: model)
+            drift.record(table, prediction, model: model)
             return prediction
         case .failure(let error):
             let refused = RequestTable.describe(error, status: status)

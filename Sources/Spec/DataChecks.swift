@@ -61,6 +61,11 @@ struct DataChecks {
             }
         }
         for entry in data.types { _ = check(entry.column, "typed column") }
+        for entry in experiment.monitor.columns where check(entry.column, "monitored column") {
+            if entry.column.value == data.target.value || data.drop.contains(where: { $0.value == entry.column.value }) {
+                reader.error(entry.column.location, "'\(entry.column.value)' is not a model input (it is the target or dropped), so it has no drift test")
+            }
+        }
         let dropped = Set(data.drop.map(\.value))
         for step in experiment.preprocess {
             guard case .names(let columns) = step.value.columns else { continue }

@@ -31,6 +31,8 @@ public struct Experiment: Sendable {
     public var package: PackageSpec = PackageSpec()
     /// Where the packaged model is stood up (`runner deploy`).
     public var deploy: [DeployTarget] = []
+    /// How the deployed model is checked for drift (`runner monitor`, the server's gauges).
+    public var monitor: MonitorSpec = MonitorSpec()
 }
 
 /// The spec's `package:` section: which files the winner is packaged as, and how they are

@@ -15,8 +15,9 @@ struct NodeReader {
 
     init(file: String) { log = DiagnosticLog(file: file) }
 
-    /// The mapping's entries, after reporting unknown keys (with a suggestion) and missing required ones.
-    mutating func mapping(_ node: Node, in context: String, allowed: [String], required: [String] = []) -> [String: Entry]? {
+    /// The mapping's entries, after reporting unknown keys (with a suggestion) and missing
+    /// required ones; `allowed` nil takes any name (a mapping keyed by column names).
+    mutating func mapping(_ node: Node, in context: String, allowed: [String]?, required: [String] = []) -> [String: Entry]? {
         guard case .mapping(let mapping) = node else {
             log.error(node.location, "\(context) must be a mapping, found \(node.kindName)")
             return nil
@@ -27,7 +28,7 @@ struct NodeReader {
                 log.error(keyNode.location, "keys in \(context) must be plain names")
                 continue
             }
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 let place = context == "the spec" ? "" : " in \(context)"
                 log.error(keyNode.location, "unknown key '\(key)'\(place)\(Suggestion.hint(for: key, among: allowed))")
                 continue

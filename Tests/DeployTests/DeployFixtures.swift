@@ -95,6 +95,24 @@ enum ReferenceTools {
     }
 }
 
+/// az cannot be pointed at loopback without a stand-in for Azure AD, so its commands go
+/// through az's own argument parser: an unknown or missing argument is refused before az
+/// asks for a login, so "parsed, then stopped for a login" means az takes the command.
+enum AzParser {
+    static func check(_ steps: [CommandStep], variables: Variables, configFolder: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+        let az = try ProcessInfo.processInfo.environment["RUNNER_AZ"] ?? ReferenceTools.path("az", required: ReferenceTools.cloudCLIsRequired)
+        var environment = ProcessInfo.processInfo.environment
+        environment["AZURE_CONFIG_DIR"] = configFolder.path
+        environment["AZURE_CORE_COLLECT_TELEMETRY"] = "false"
+        for step in steps {
+            let arguments = try [az] + step.arguments.dropFirst().map { try variables.expand($0) }
+            let result = try ReferenceTools.run(arguments, environment: environment)
+            XCTAssertEqual(result.status, 1, "\(step.summary): \(ShellScript.commandLine(arguments))\n\(result.output)", file: file, line: line)
+            XCTAssertTrue(result.output.contains("az login"), "\(step.summary): parsed, then stopped for a login: \(result.output)", file: file, line: line)
+        }
+    }
+}
+
 struct ToolMissing: Error, CustomStringConvertible {
     var description: String
 }

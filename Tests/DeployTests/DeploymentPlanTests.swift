@@ -15,11 +15,16 @@ final class DeploymentPlanTests: XCTestCase {
             (target.name.value, DeploymentPlan.make(target, DeployFixtures.subject).files.map(\.path))
         })
         let common = ["Containerfile", "Dockerfile", "Dockerfile.dockerignore", "deploy.sh", "destroy.sh"]
-        XCTAssertEqual(files["local"], common)
-        XCTAssertEqual(files["cluster"], (common + ["kubernetes.yaml"]).sorted())
-        XCTAssertEqual(files["prod-aws"], (common + ["cloud-init.yaml", "instance-policy.json", "trust-policy.json"]).sorted())
-        XCTAssertEqual(files["prod-azure"], (common + ["cloud-init.yaml"]).sorted())
-        XCTAssertEqual(files["prod-gcp"], (common + ["cloud-init.yaml"]).sorted())
+        let prometheus = ["monitoring/grafana-dashboard.json", "monitoring/prometheus-scrape.yml", "monitoring/runner-alerts.rules.yml"]
+        XCTAssertEqual(files["local"], (common + prometheus).sorted())
+        XCTAssertEqual(files["cluster"], (common + ["kubernetes.yaml"] + prometheus).sorted())
+        XCTAssertEqual(files["prod-aws"], (common + ["cloud-init.yaml", "instance-policy.json", "trust-policy.json", "monitoring/amazon-cloudwatch-agent.json",
+                                                     "monitoring/cloudwatch-alarms.sh", "monitoring/prometheus.yaml", "monitoring/runner-alerts.rules.yml"]).sorted())
+        XCTAssertEqual(files["prod-azure"], (common + ["cloud-init.yaml", "monitoring/ama-metrics-prometheus-config.yaml", "monitoring/azure-alerts.sh",
+                                                       "monitoring/data-collection-rule.json", "monitoring/runner-alerts.rules.yml"]).sorted())
+        XCTAssertEqual(files["prod-gcp"], (common + ["cloud-init.yaml", "monitoring/alert-policy-down.json", "monitoring/alert-policy-drift-alert.json",
+                                                     "monitoring/alert-policy-drift-warning.json", "monitoring/gcp-alerts.sh", "monitoring/ops-agent.yaml",
+                                                     "monitoring/runner-alerts.rules.yml"]).sorted())
     }
 
     func testTheImageNamesTheBundleAndRunsUnprivileged() throws {

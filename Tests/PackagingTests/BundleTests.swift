@@ -178,9 +178,9 @@ final class BundleTests: XCTestCase {
     func testUnknownFormatsAndForeignFilesAreRefused() throws {
         let (bundle, _) = try penguinsBundle()
         var entries = try ModelBundle.archiveEntries(try bundle.encoded(), key: nil)
-        entries["manifest.json"] = Data(String(decoding: entries["manifest.json"]!, as: UTF8.self).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7").utf8)
+        entries["manifest.json"] = Data(String(decoding: entries["manifest.json"]!, as: UTF8.self).replacingOccurrences(of: "\"format\" : \(BundleManifest.currentFormat)", with: "\"format\" : 7").utf8)
         XCTAssertThrowsError(try ModelBundle.decode(try rezip(entries))) { error in
-            XCTAssertTrue("\(error)".contains("format 7, newer than this runner reads (1)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("format 7, newer than this runner reads (\(BundleManifest.currentFormat))"), "\(error)")
         }
         XCTAssertThrowsError(try ModelBundle.decode(Data("import os; os.system('boom')".utf8))) { error in
             XCTAssertTrue("\(error)".contains("not a runner bundle"), "\(error)")

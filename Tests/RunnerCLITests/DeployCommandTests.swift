@@ -54,10 +54,11 @@ final class DeployCommandTests: XCTestCase {
     func testDryRunWritesTheFilesAndPrintsTheCommands() throws {
         let dry = try runner(["deploy", "exp.yaml", "--target", "prod-aws", "--quiet"])
         XCTAssertEqual(dry.status, 0, dry.stderr)
-        XCTAssertTrue(dry.stdout.contains("wrote 8 files to"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("wrote 12 files to"), dry.stdout)
         XCTAssertTrue(dry.stdout.contains("aws ec2 run-instances --image-id resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 --instance-type t3.micro"), dry.stdout)
         let deployFolder = folder.appendingPathComponent("out/penguins/deploy/prod-aws")
-        for file in ["Containerfile", "Dockerfile", "Dockerfile.dockerignore", "cloud-init.yaml", "deploy.sh", "destroy.sh", "instance-policy.json", "trust-policy.json"] {
+        for file in ["Containerfile", "Dockerfile", "Dockerfile.dockerignore", "cloud-init.yaml", "deploy.sh", "destroy.sh", "instance-policy.json", "trust-policy.json",
+                     "monitoring/amazon-cloudwatch-agent.json", "monitoring/cloudwatch-alarms.sh", "monitoring/runner-alerts.rules.yml"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: deployFolder.appendingPathComponent(file).path), file)
         }
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: deployFolder.appendingPathComponent("deploy.sh").path))

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Learn
+import Monitor
 import Packaging
 @testable import Serve
 import Tabular
@@ -45,7 +46,16 @@ enum ServeFixtures {
             classes: pipeline.classes, modelType: "test", modelName: "m", params: [:], preprocessing: pipeline.steps.map(\.kindName),
             inputSchema: InputSchema(training: training, columns: pipeline.inputColumns), metrics: [:],
             provenance: .init(experiment: experiment, specDigest: "s", dataDigest: "d", artifacts: [:], modelDigest: "m"))
-        return ModelBundle(manifest: manifest, pipeline: pipeline)
+        // The training profile, as the engine's profile stage makes it (for the drift gauges).
+        let prediction = try! pipeline.predict(training)
+        let targetColumn: Column
+        switch prediction {
+        case .classes(let labels, _): targetColumn = Column(name: target, strings: labels.map { pipeline.classes![$0] })
+        case .values(let values): targetColumn = Column(name: target, numeric: values)
+        }
+        let profile = try! Profiler.reference(training: training, schema: manifest.inputSchema, prediction: prediction, classes: pipeline.classes,
+                                              target: targetColumn, task: task, settings: DriftSettings())
+        return ModelBundle(manifest: manifest, pipeline: pipeline, profile: profile)
     }
 
     static func foundation(_ value: JSONValue) -> Any {

@@ -148,6 +148,46 @@ final class ServeOperationsTests: XCTestCase {
         }
     }
 
+    /// The sliding window's drift gauges: quiet for rows like the training data, up (and the
+    /// column flagged) once shifted rows arrive.
+    func testDriftGaugesMoveWithShiftedRows() async throws {
+        let (server, _) = try ServeFixtures.server([("", try ServeFixtures.penguins())], in: folder)
+        let csv = try String(contentsOfFile: ServeFixtures.penguinsCSV, encoding: .utf8)
+        var lines = csv.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        let mass = try XCTUnwrap(header.firstIndex(of: "body_mass_g"))
+        let complete = lines.filter { !$0.split(separator: ",", omittingEmptySubsequences: false).contains("") && !$0.contains("NA") }
+        let shifted = complete.map { line -> String in
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[mass] = String(Double(fields[mass])! * 1.6)
+            return fields.joined(separator: ",")
+        }
+        @Sendable func gauge(_ text: String, _ series: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+        }
+        try await server.test { client in
+            let before = try await client.execute(uri: "/metrics", method: .get).text
+            XCTAssertFalse(before.contains("runner_feature_drift"), "no rows yet, no drift series")
+            let normal = try await ServeRouterTests.post(client, "/v1/models/penguins/predict", ([header.joined(separator: ",")] + complete).joined(separator: "\n") + "\n", contentType: "text/csv")
+            XCTAssertEqual(normal.status, .ok)
+            let quiet = try await client.execute(uri: "/metrics", method: .get).text
+            let quietStatistic = try XCTUnwrap(gauge(quiet, #"runner_feature_drift{model="penguins",feature="body_mass_g",statistic="ks"}"#), quiet)
+            XCTAssertEqual(gauge(quiet, #"runner_feature_drift_detected{model="penguins",feature="body_mass_g"}"#), 0)
+            XCTAssertEqual(gauge(quiet, #"runner_drift_window_rows{model="penguins"}"#), Double(complete.count))
+            for _ in 0..<3 {
+                let moved = try await ServeRouterTests.post(client, "/v1/models/penguins/predict", ([header.joined(separator: ",")] + shifted).joined(separator: "\n") + "\n", contentType: "text/csv")
+                XCTAssertEqual(moved.status, .ok)
+            }
+            let loud = try await client.execute(uri: "/metrics", method: .get).text
+            let loudStatistic = try XCTUnwrap(gauge(loud, #"runner_feature_drift{model="penguins",feature="body_mass_g",statistic="ks"}"#), loud)
+            XCTAssertGreaterThan(loudStatistic, quietStatistic + 0.3, loud)
+            XCTAssertEqual(gauge(loud, #"runner_feature_drift_detected{model="penguins",feature="body_mass_g"}"#), 1)
+            XCTAssertEqual(gauge(loud, #"runner_feature_drift_detected{model="penguins",feature="bill_depth_mm"}"#), 0)
+            XCTAssertEqual(gauge(loud, #"runner_drift_status{model="penguins"}"#), 2)
+            XCTAssertEqual(gauge(loud, #"runner_drift_window_rows{model="penguins"}"#), 1000, "the window keeps the newest 1,000 rows")
+        }
+    }
+
     func testAccessLogIsJSONWithTheRequestID() async throws {
         let (server, log) = try ServeFixtures.server([("", try ServeFixtures.penguins())], in: folder)
         try await server.test { client in

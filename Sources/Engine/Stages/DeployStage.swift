@@ -39,7 +39,8 @@ enum DeployStage: StageDefinition {
     }
 
     static let kind = StageKind.deploy
-    static let version = 1
+    // 2: plans include the platform's monitoring files (monitoring/).
+    static let version = 2
     static let output = "deployment"
     static let form = Artifact.Form.deployment
 

@@ -23,7 +23,8 @@ enum PackageStage: StageDefinition {
     }
 
     static let kind = StageKind.package
-    static let version = 1
+    // 2: bundles carry the training data's profile (bundle format 2).
+    static let version = 2
     static let output = "package"
     static let form = Artifact.Form.package
 
@@ -36,7 +37,7 @@ enum PackageStage: StageDefinition {
             throw EngineError.internalError("the packaging keys changed after the run was planned")
         }
         let table = try inputs.table(), split = try inputs.split(), fitted = try inputs.model()
-        let leaderboard = try inputs.leaderboard(), evaluation = try inputs.evaluation()
+        let leaderboard = try inputs.leaderboard(), evaluation = try inputs.evaluation(), profile = try inputs.profile()
         let winner = leaderboard.candidates[leaderboard.best]
         let training = table.dropping(columns: [params.target]).taking(rows: split.train)
         var artifacts: [String: String] = [:]
@@ -53,7 +54,7 @@ enum PackageStage: StageDefinition {
         let data: Data
         switch params.format {
         case "bundle":
-            data = try ModelBundle(manifest: manifest, pipeline: fitted).encoded(signingKey: context.keys.signing, encryptionKey: context.keys.encryption)
+            data = try ModelBundle(manifest: manifest, pipeline: fitted, profile: profile).encoded(signingKey: context.keys.signing, encryptionKey: context.keys.encryption)
         case "onnx":
             data = try ONNXExport.export(fitted, schema: manifest.inputSchema, modelType: winner.type, name: params.experiment, producerVersion: params.runnerVersion)
         default:

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Learn
+import Packaging
 import Tabular
 
 /// One kind of stage: its typed parameters, implementation version, output and computation.
@@ -49,6 +50,11 @@ struct StageInputs {
     func leaderboard() throws(EngineError) -> Leaderboard {
         guard let leaderboard = artifacts[StageRole.leaderboard]?.leaderboard else { throw EngineError.internalError("leaderboard input missing") }
         return leaderboard
+    }
+
+    func profile() throws(EngineError) -> ReferenceProfile {
+        guard let profile = artifacts[StageRole.profile]?.profile else { throw EngineError.internalError("profile input missing") }
+        return profile
     }
 
     func evaluation() throws(EngineError) -> TestEvaluation {
