@@ -163,23 +163,32 @@ public enum BundleCheck {
             }
         }
         if let prediction = try? BundlePrediction.predict(bundle, modelInput, threads: threads) { return (sample(prediction), nil) }
-        // Row by row, to keep the rows the model takes.
-        var texts: [String?] = [], numbers: [Double] = []
+        // Some row is refused: halve the batch until the refused rows stand alone, so a few bad
+        // rows cost a few dozen batch predictions instead of one per row.
+        var texts = [String?](repeating: nil, count: modelInput.rowCount), numbers = [Double](repeating: .nan, count: modelInput.rowCount)
         var refused = 0
         var firstError: String?
-        for row in 0..<modelInput.rowCount {
+        func predict(_ rows: Range<Int>) {
             do {
-                switch try BundlePrediction.predict(bundle, modelInput.taking(rows: [row])) {
-                case .classes(let labels, _): texts.append(classes.indices.contains(labels[0]) ? classes[labels[0]] : nil)
-                case .values(let values): numbers.append(values[0])
+                let prediction = try BundlePrediction.predict(bundle, modelInput.taking(rows: Array(rows)), threads: threads)
+                switch prediction {
+                case .classes(let labels, _):
+                    for (offset, label) in labels.enumerated() { texts[rows.lowerBound + offset] = classes.indices.contains(label) ? classes[label] : nil }
+                case .values(let values):
+                    for (offset, value) in values.enumerated() { numbers[rows.lowerBound + offset] = value }
                 }
             } catch {
-                refused += 1
-                if firstError == nil { firstError = error.description }
-                texts.append(nil)
-                numbers.append(.nan)
+                guard rows.count > 1 else {
+                    refused += 1
+                    if firstError == nil { firstError = error.description }
+                    return
+                }
+                let middle = rows.lowerBound + rows.count / 2
+                predict(rows.lowerBound..<middle)
+                predict(middle..<rows.upperBound)
             }
         }
+        predict(0..<modelInput.rowCount)
         let note = refused > 0 ? "the model refused \(refused) of \(modelInput.rowCount) rows (first: \(firstError ?? "")); they have no prediction" : nil
         return (bundle.manifest.task == .classification ? .texts(texts) : .numbers(numbers), note)
     }

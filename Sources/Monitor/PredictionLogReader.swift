@@ -30,11 +30,16 @@ public struct LoggedPredictions: Sendable {
         // file being written comes last.
         let ordered = names.filter { $0 != "predictions.jsonl" }.sorted() + names.filter { $0 == "predictions.jsonl" }
         guard !ordered.isEmpty else { throw .logs("\(directory) holds no prediction logs (predictions*.jsonl)") }
+        // Records outside the window are dropped while reading, so memory follows the window,
+        // not the size of the logs.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var records: [[String: Any]] = []
-        var unreadable = 0, otherModels = 0
+        var matched = 0, unreadable = 0, otherModels = 0
         var otherDigests: [String: Int] = [:]
         for name in ordered {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { throw .logs("cannot read \(directory)/\(name)") }
+            let path = directory + "/" + name
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { throw .logs("cannot read \(path)") }
             for line in data.split(separator: 0x0A) where !line.isEmpty {
                 guard let record = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
                       let digest = record["sha256"] as? String, record["inputs"] is [String: Any] else {
@@ -46,29 +51,28 @@ public struct LoggedPredictions: Sendable {
                     otherDigests[digest, default: 0] += 1
                     continue
                 }
-                records.append(record)
+                matched += 1
+                switch window {
+                case .seconds(let span)?:
+                    guard let text = record["time"] as? String, let time = formatter.date(from: text), time >= now.addingTimeInterval(-span) else { continue }
+                    records.append(record)
+                case .rows(let count)?:
+                    records.append(record)
+                    if records.count >= 2 * count { records.removeFirst(records.count - count) }
+                case nil:
+                    records.append(record)
+                }
             }
         }
-        if records.isEmpty {
+        if matched == 0 {
             if let (digest, count) = otherDigests.max(by: { $0.value < $1.value }) {
                 throw .logs("the \(otherModels) logged predictions in \(directory) are from another bundle (sha256 \(digest.prefix(12))…, \(count) rows), not from this one (sha256 \(bundleDigest.prefix(12))…); pass the bundle the server ran")
             }
             throw .logs("\(directory) holds no readable prediction records\(unreadable > 0 ? " (\(unreadable) damaged lines)" : "")")
         }
-        switch window {
-        case .rows(let count)?:
-            records = Array(records.suffix(count))
-        case .seconds(let span)?:
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let start = now.addingTimeInterval(-span)
-            records = records.filter { record in
-                guard let text = record["time"] as? String, let time = formatter.date(from: text) else { return false }
-                return time >= start
-            }
-            if records.isEmpty { throw .logs("no predictions of this bundle in \(directory) fall within the window (the last \(Int(span)) s)") }
-        case nil:
-            break
+        if case .rows(let count)? = window { records = Array(records.suffix(count)) }
+        if records.isEmpty, case .seconds(let span)? = window {
+            throw .logs("none of the \(matched) predictions of this bundle in \(directory) fall within the window (the last \(Int(span)) s)")
         }
         var columns: [Column] = []
         for field in schema.fields {

@@ -23,14 +23,14 @@ final class BundleCheckTests: XCTestCase {
     static let penguinsCSV = DriftDetectionTests.repository.appendingPathComponent("experiments/data/penguins.csv").path
 
     /// A penguins classifier with its profile; its "test" accuracy is its accuracy on all rows.
-    static func penguinsBundle(profiled: Bool = true) throws -> (ModelBundle, Table) {
+    static func penguinsBundle(profiled: Bool = true, ignoreUnknown: Bool = true) throws -> (ModelBundle, Table) {
         let table = try FileSource(path: penguinsCSV).read(options: ReadOptions())
         let features = table.dropping(columns: ["species", "year"])
         let target = try Target.encode(table["species"]!, task: .classification)
         let steps: [PreprocessingConfig] = [
             .impute(columns: .numeric, strategy: .median, fillValue: nil),
             .impute(columns: .categorical, strategy: .mostFrequent, fillValue: nil),
-            .oneHot(columns: .categorical, ignoreUnknown: true, drop: .none),
+            .oneHot(columns: .categorical, ignoreUnknown: ignoreUnknown, drop: .none),
             .scale(columns: .numeric, method: .standard),
         ]
         let pipeline = try PipelineConfig(steps: steps, model: ModelConfig(LogisticRegressionConfig())).fit(features, target)
@@ -143,6 +143,21 @@ final class BundleCheckTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("--window must be a row count (1000) or a duration"), "\(error)")
         }
         XCTAssertEqual(try MonitorWindow(parsing: "30m"), .seconds(1800))
+    }
+
+    /// Rows the model refuses (a category its one-hot step does not take) have no prediction;
+    /// the others keep theirs, and the note counts the refused ones.
+    func testRowsTheModelRefusesAreCountedNotFatal() throws {
+        let (bundle, table) = try Self.penguinsBundle(ignoreUnknown: false)
+        let island = table["island"]!
+        let unseen = [17, 200]
+        let changed = (0..<island.count).map { unseen.contains($0) ? "Anvers" : island.text(at: $0) }
+        let data = try Table(columns: table.columns.map { $0.name == "island" ? Column(name: "island", strings: changed) : $0 })
+        let path = try write(CSVWriter.text(data), "unseen.csv")
+        let (report, _) = try BundleCheck.run(bundle, bundlePath: "m.bundle", digest: "d", rows: .file(path), labelsPath: nil)
+        XCTAssertTrue(report.notes.contains { $0.hasPrefix("the model refused 2 of 344 rows (first: ") }, "\(report.notes)")
+        XCTAssertEqual(report.prediction?.rows, 344)
+        XCTAssertEqual(report.performance.first { $0.metric == "accuracy" }.map { $0.current > 0.9 }, true, "the other rows are predicted and scored")
     }
 
     /// A format 1 bundle (no profile.json) still loads; format 2 round-trips its profile, and a
