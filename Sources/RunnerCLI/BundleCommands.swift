@@ -109,7 +109,7 @@ struct BundleCommand: ParsableCommand {
             do throws(BundleError) {
                 let manifest = model.manifest
                 let data = try ONNXExport.export(model.pipeline, schema: manifest.inputSchema, modelType: manifest.modelType, name: manifest.provenance.experiment, producerVersion: manifest.runnerVersion)
-                guard (try? data.write(to: URL(fileURLWithPath: out), options: .atomic)) != nil else { throw BundleError.io("cannot write \(out)") }
+                guard (try? writeOutput(data, to: out)) != nil else { throw BundleError.io("cannot write \(out)") }
                 print("\(out): \(data.count) bytes")
             } catch {
                 printError("error: \(error.description)")
@@ -220,7 +220,7 @@ struct Predict: ParsableCommand {
             let prediction = try BundlePrediction.predict(model, table, threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let text = BundlePrediction.csv(prediction, classes: model.manifest.classes, probabilities: proba)
             if let out {
-                guard (try? text.write(toFile: out, atomically: true, encoding: .utf8)) != nil else { throw BundleError.io("cannot write \(out)") }
+                guard (try? writeOutput(Data(text.utf8), to: out)) != nil else { throw BundleError.io("cannot write \(out)") }
             } else {
                 print(text, terminator: "")
             }

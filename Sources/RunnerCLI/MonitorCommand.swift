@@ -101,7 +101,7 @@ struct MonitorCommand: ParsableCommand {
         }
         if let prometheus {
             do {
-                try Data(DriftMetrics.exposition([report]).utf8).write(to: URL(fileURLWithPath: prometheus), options: .atomic)
+                try writeOutput(Data(DriftMetrics.exposition([report]).utf8), to: prometheus)
             } catch {
                 printError("error: cannot write \(prometheus): \(error.localizedDescription)")
                 throw Self.unknown

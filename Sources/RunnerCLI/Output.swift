@@ -23,3 +23,19 @@ func formatStatistic(_ value: Double?) -> String {
     if value.isNaN { return "nan" }
     return String(format: "%.4g", value)
 }
+
+/// Writes a file the user named (`--out`, `--prometheus`): a regular file (or a new one) is
+/// replaced atomically, so readers never see half of it; anything else (/dev/null,
+/// /dev/stdout, a FIFO) is written in place, since replacing it by rename would swap a device
+/// node for a plain file. A symbolic link is followed, not replaced.
+func writeOutput(_ data: Data, to path: String) throws {
+    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    var info = stat()
+    if stat(target, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+        guard let handle = FileHandle(forWritingAtPath: target) else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: data)
+        return
+    }
+    try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+}

@@ -105,6 +105,38 @@ final class BundleCommandTests: XCTestCase {
         XCTAssertTrue(damaged.stderr.contains("cannot decrypt bundle: wrong key or damaged file"), damaged.stderr)
     }
 
+    /// `--out` names a device or a FIFO: written in place, never replaced by a plain file
+    /// (an atomic rename onto /dev/null would swap the device node for a file); a symbolic
+    /// link stays a link, its target gets the output.
+    func testOutputToAFIFOOrALinkKeepsWhatItIs() throws {
+        try prepareKeys()
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let fifo = folder.appendingPathComponent("predictions.fifo").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let received = FileManager.default.temporaryDirectory.appendingPathComponent("runner-fifo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: received) }
+        // The reader drains the FIFO while runner writes into it.
+        let reader = Thread {
+            guard let handle = FileHandle(forReadingAtPath: fifo) else { return }
+            try? handle.readDataToEndOfFile().write(to: received)
+        }
+        reader.start()
+        let written = try runner("predict", "out/packaged/model.bundle", "data/penguins.csv", "--key-file", "bundle.key", "--out", fifo)
+        XCTAssertEqual(written.status, 0, written.stderr)
+        var info = stat()
+        XCTAssertEqual(lstat(fifo, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "still a FIFO")
+        // The reader thread finishes when runner closes the FIFO (the limit only stops a hang).
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: received.path) { usleep(50_000) }
+        XCTAssertTrue((try? String(contentsOf: received, encoding: .utf8))?.hasPrefix("prediction\n") == true)
+
+        try "old".write(to: folder.appendingPathComponent("real.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.csv").path, withDestinationPath: "real.csv")
+        XCTAssertEqual(try runner("predict", "out/packaged/model.bundle", "data/penguins.csv", "--key-file", "bundle.key", "--out", "link.csv").status, 0)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent("link.csv").path), "real.csv")
+        XCTAssertTrue(try String(contentsOf: folder.appendingPathComponent("real.csv"), encoding: .utf8).hasPrefix("prediction\n"))
+    }
+
     func testAMissingKeyFailsBeforeTraining() throws {
         let run = try runner("run", "exp.yaml", "--quiet")
         XCTAssertEqual(run.status, 1)
