@@ -129,29 +129,15 @@ public enum Retraining {
                 if column.kind == .boolean, case .texts(let texts) = extra {
                     added = texts.map { text in text.map { $0.lowercased() == "true" ? 1 : $0.lowercased() == "false" ? 0 : .nan } ?? .nan }
                 } else {
-                    added = Self.numbers(extra)
+                    added = extra.numbers().values
                 }
                 columns.append(Column(name: column.name, numeric: values + added, kind: column.kind))
             case .categorical:
                 let existing = (0..<column.count).map { column.text(at: $0) }
-                columns.append(Column(name: column.name, strings: existing + Self.texts(extra)))
+                columns.append(Column(name: column.name, strings: existing + extra.texts()))
             }
         }
         return try Table(columns: columns)
-    }
-
-    private static func numbers(_ sample: Sample) -> [Double] {
-        switch sample {
-        case .numbers(let values): return values
-        case .texts(let texts): return texts.map { $0.flatMap { Double($0) } ?? .nan }
-        }
-    }
-
-    private static func texts(_ sample: Sample) -> [String?] {
-        switch sample {
-        case .numbers(let values): return values.map { $0.isNaN ? nil : formatNumber($0) }
-        case .texts(let texts): return texts
-        }
     }
 }
 

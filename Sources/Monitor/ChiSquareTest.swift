@@ -35,7 +35,6 @@ public struct ChiSquareTest: Sendable, Equatable {
                 if correction && degreesOfFreedom == 1 {
                     // Yates: move each observation half a count toward its expectation.
                     difference = copysign(max(abs(difference) - 0.5, 0), difference)
-                    if abs(count - expected) < 0.5 { difference = 0 }
                 }
                 sum += difference * difference / expected
             }

@@ -23,7 +23,7 @@ public enum Sample: Sendable {
     }
 
     /// Numbers, with text that is not a number counted as a type error (and missing).
-    func numbers() -> (values: [Double], typeErrors: Int) {
+    public func numbers() -> (values: [Double], typeErrors: Int) {
         switch self {
         case .numbers(let values): return (values, 0)
         case .texts(let texts):
@@ -39,7 +39,7 @@ public enum Sample: Sendable {
     }
 
     /// Category names; numbers as the profile writes them.
-    func texts() -> [String?] {
+    public func texts() -> [String?] {
         switch self {
         case .numbers(let values): return values.map { $0.isNaN ? nil : formatNumber($0) }
         case .texts(let texts): return texts
