@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "Deploy", targets: ["Deploy"]),
         .library(name: "Monitor", targets: ["Monitor"]),
+        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -74,10 +75,11 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Report", dependencies: ["Engine", "Spec", "Learn", "Tabular", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [
             "Serve", "Packaging", "Learn", "Tabular", "Monitor",

@@ -101,9 +101,13 @@ enum Artifact: Sendable {
     case deployment(DeploymentPlan)
     /// The training data's profile a bundle carries for drift monitoring.
     case profile(ReferenceProfile)
+    /// The winner's behaviour on the test rows beyond its metrics.
+    case diagnostics(ModelDiagnostics)
+    /// One model test's outcome.
+    case testResult(ModelTestResult)
 
     enum Form: String, Sendable {
-        case table, split, fold, leaderboard, model, evaluation, package, deployment, profile
+        case table, split, fold, leaderboard, model, evaluation, package, deployment, profile, diagnostics, testResult
     }
 
     func encoded() -> Data {
@@ -117,6 +121,8 @@ enum Artifact: Sendable {
         case .package(let data): return data
         case .deployment(let value): return CanonicalJSON.encode(value)
         case .profile(let value): return CanonicalJSON.encode(value)
+        case .diagnostics(let value): return CanonicalJSON.encode(value)
+        case .testResult(let value): return CanonicalJSON.encode(value)
         }
     }
 
@@ -131,6 +137,8 @@ enum Artifact: Sendable {
         case .package: return .package(data)
         case .deployment: return .deployment(try CanonicalJSON.decode(DeploymentPlan.self, from: data))
         case .profile: return .profile(try CanonicalJSON.decode(ReferenceProfile.self, from: data))
+        case .diagnostics: return .diagnostics(try CanonicalJSON.decode(ModelDiagnostics.self, from: data))
+        case .testResult: return .testResult(try CanonicalJSON.decode(ModelTestResult.self, from: data))
         }
     }
 
@@ -143,4 +151,6 @@ enum Artifact: Sendable {
     var package: Data? { if case .package(let value) = self { return value } else { return nil } }
     var deployment: DeploymentPlan? { if case .deployment(let value) = self { return value } else { return nil } }
     var profile: ReferenceProfile? { if case .profile(let value) = self { return value } else { return nil } }
+    var diagnostics: ModelDiagnostics? { if case .diagnostics(let value) = self { return value } else { return nil } }
+    var testResult: ModelTestResult? { if case .testResult(let value) = self { return value } else { return nil } }
 }

@@ -27,10 +27,18 @@ public struct ExecutionOptions: Sendable {
     public var jobs: Int
     /// false: compute every stage (verification), still writing results to the store.
     public var useCache: Bool
+    /// Package (and so deploy) only a model that passes the spec's tests
+    /// (`--allow-failed-tests` turns this off).
+    public var requirePassingTests: Bool
+    /// Kinds of stage not to run at all (with everything after them): `runner test` stops
+    /// before profiling and packaging.
+    public var withheldKinds: Set<StageKind>
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true) {
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true, requirePassingTests: Bool = true, withheldKinds: Set<StageKind> = []) {
         self.jobs = max(1, jobs)
         self.useCache = useCache
+        self.requirePassingTests = requirePassingTests
+        self.withheldKinds = withheldKinds
     }
 }
 
@@ -38,6 +46,10 @@ public struct Execution: Sendable {
     public var outcomes: [StageOutcome]
     public var leaderboard: Leaderboard
     public var evaluation: TestEvaluation
+    /// The spec's model tests, judged (no_regression against the lock), in the spec's order.
+    public var tests: [ModelTestResult] = []
+    /// Stages not run: withheld kinds, or packaging of a model that failed its tests.
+    public var withheld: [String] = []
     /// Outputs still decoded in memory, by digest, so packaging need not read them back.
     var decoded: [String: Artifact] = [:]
 }
@@ -71,6 +83,12 @@ public final class Executor: @unchecked Sendable {
     private var resolvedParams: [Data?]
     private var failure: EngineError?
     private var storeFailure: StoreError?
+    private var withheld: [Bool]
+    /// Whether every model test passed, once a gated stage asked.
+    private let testsPassed = Mutex<Bool?>(nil)
+
+    /// Thrown by `process` for a stage that is not to run.
+    private struct Withheld: Error {}
 
     /// Decoded artifacts of this run by digest, so inputs are read and decoded once.
     private let artifacts = Mutex<[String: Artifact]>([:])
@@ -89,6 +107,7 @@ public final class Executor: @unchecked Sendable {
             for producer in stage.dependencies { dependents[producer].append(index) }
         }
         outcomes = Array(repeating: nil, count: graph.stages.count)
+        withheld = Array(repeating: false, count: graph.stages.count)
         resolvedParams = graph.stages.map(\.fixedParameters)
         ready = waitingOn.indices.filter { waitingOn[$0] == 0 }
     }
@@ -107,9 +126,10 @@ public final class Executor: @unchecked Sendable {
         }
         done.wait()
         let finished = outcomes.compactMap { $0 }
+        let withheldNames = graph.stages.indices.filter { withheld[$0] }.map { graph.stages[$0].name }
         if let storeFailure { throw .store(storeFailure) }
         if let failure { throw .failed(failure, finished: finished.count) }
-        guard finished.count == graph.stages.count else { throw .cancelled(finished: finished.count) }
+        guard finished.count + withheldNames.count == graph.stages.count else { throw .cancelled(finished: finished.count) }
         do {
             guard let select = graph.index(of: ExperimentGraph.StageName.select), let evaluate = graph.index(of: ExperimentGraph.StageName.evaluate),
                   let leaderboard = try artifact(of: select).leaderboard, let evaluation = try artifact(of: evaluate).evaluation else {
@@ -118,7 +138,7 @@ public final class Executor: @unchecked Sendable {
             let memory = artifacts.withLock { $0 }
             var decoded: [String: Artifact] = [:]
             for outcome in finished where [.load, .split, .refit, .package, .deploy].contains(outcome.kind) { decoded[outcome.output] = memory[outcome.output] }
-            return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation, decoded: decoded)
+            return Execution(outcomes: finished, leaderboard: leaderboard, evaluation: evaluation, tests: try judgedTests(), withheld: withheldNames, decoded: decoded)
         } catch let error as EngineError {
             throw .failed(error, finished: finished.count)
         } catch let error as StoreError {
@@ -133,6 +153,8 @@ public final class Executor: @unchecked Sendable {
             do {
                 let outcome = try process(index)
                 complete(index, outcome)
+            } catch is Withheld {
+                complete(index, nil)
             } catch let error as StoreError {
                 fail(storeError: error)
             } catch let error as EngineError {
@@ -157,9 +179,11 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
-    private func complete(_ index: Int, _ outcome: StageOutcome) {
+    /// Records a finished stage (nil: withheld) and readies the stages waiting on it.
+    private func complete(_ index: Int, _ outcome: StageOutcome?) {
         condition.lock()
         outcomes[index] = outcome
+        if outcome == nil { withheld[index] = true }
         running -= 1
         for dependent in dependents[index] {
             waitingOn[dependent] -= 1
@@ -189,6 +213,8 @@ public final class Executor: @unchecked Sendable {
     /// Key, cache lookup, and computation when needed.
     private func process(_ index: Int) throws -> StageOutcome {
         let stage = graph.stages[index]
+        if options.withheldKinds.contains(stage.kind) || locked({ stage.dependencies.contains { withheld[$0] } }) { throw Withheld() }
+        if options.requirePassingTests, stage.kind == .package || stage.kind == .deploy, try !allTestsPassed() { throw Withheld() }
         let inputs = locked { Dictionary(uniqueKeysWithValues: stage.inputs.map { ($0.role, outcomes[$0.stage]!.output) }) }
             .merging(stage.external) { first, _ in first }
         let params = try parameters(of: index)
@@ -206,6 +232,26 @@ public final class Executor: @unchecked Sendable {
         try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
         return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
+    }
+
+    /// The test stages' results, judged, in the spec's order.
+    private func judgedTests() throws -> [ModelTestResult] {
+        var results: [ModelTestResult] = []
+        let skipped = locked { withheld }
+        for index in graph.stages.indices where graph.stages[index].kind == .test && !skipped[index] {
+            guard let result = try artifact(of: index).testResult, graph.tests.indices.contains(result.number - 1) else {
+                throw EngineError.internalError("test stage '\(graph.stages[index].name)' has no result")
+            }
+            results.append(result.judged(check: graph.tests[result.number - 1], lock: graph.lockedTestMetrics))
+        }
+        return results.sorted { $0.number < $1.number }
+    }
+
+    private func allTestsPassed() throws -> Bool {
+        if let known = testsPassed.withLock({ $0 }) { return known }
+        let passed = try judgedTests().allSatisfy { $0.passed == true }
+        testsPassed.withLock { $0 = passed }
+        return passed
     }
 
     private func parameters(of index: Int) throws -> Data {

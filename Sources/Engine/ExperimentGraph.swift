@@ -22,6 +22,12 @@ public struct ExperimentGraph: Sendable {
     public var source: DataDigest
     /// The table the spec checks already read, so the load stage need not read it again.
     var preloaded: Table?
+    /// The spec's model tests, their metrics resolved, in the spec's order (test stage n
+    /// checks `tests[n - 1]`).
+    public var tests: [ModelCheck] = []
+    /// The test metrics the spec's lock recorded when the run was planned (no_regression is
+    /// judged against them after the run; never part of a key). nil: no lock yet.
+    public var lockedTestMetrics: [String: Double]?
     /// Stage name → index.
     private var positions: [String: Int]
 
@@ -33,6 +39,8 @@ public struct ExperimentGraph: Sendable {
         public static let refit = "refit"
         public static let evaluate = "evaluate"
         public static let profile = "profile"
+        public static let diagnose = "diagnose"
+        public static func test(_ number: Int, _ kind: String) -> String { "test \(number) \(kind)" }
         public static func package(_ format: String) -> String { "package \(format)" }
         public static func deploy(_ target: String) -> String { "deploy \(target)" }
     }
@@ -46,11 +54,14 @@ public struct ExperimentGraph: Sendable {
         public var source: DataDigest
         public var specDigest: String
         public var keys: PackagingKeys
+        /// Digests of the files the spec's tests read (examples, extra data), by resolved path.
+        public var testFiles: [String: DataDigest]
 
-        public init(source: DataDigest, specDigest: String, keys: PackagingKeys) {
+        public init(source: DataDigest, specDigest: String, keys: PackagingKeys, testFiles: [String: DataDigest] = [:]) {
             self.source = source
             self.specDigest = specDigest
             self.keys = keys
+            self.testFiles = testFiles
         }
     }
 
@@ -113,6 +124,33 @@ public struct ExperimentGraph: Sendable {
         let refit = builder.add(Stage(name: StageName.refit, kind: .refit, parameters: .winner(select: select), inputs: data, after: [select]))
         let evaluate = builder.add(StageName.evaluate, .evaluate, params: EvaluateStage.Parameters(target: target, task: task, metrics: metrics),
                                    inputs: [.init(role: StageRole.model, stage: refit)] + data)
+        let diagnose = builder.add(StageName.diagnose, .diagnose, params: DiagnoseStage.Parameters(
+            target: target, task: task, metric: plan.settings.scoring, repeats: DiagnoseStage.repeats, seed: experiment.seed),
+            inputs: [.init(role: StageRole.model, stage: refit)] + data)
+        var testStages: [Int] = []
+        var checks: [ModelCheck] = []
+        for (offset, test) in experiment.tests.enumerated() {
+            let number = offset + 1
+            let check = test.check.resolved(scoring: plan.settings.scoring)
+            checks.append(check)
+            func companion(_ path: String?) throws(EngineError) -> ModelTestStage.CompanionFile? {
+                guard let path else { return nil }
+                guard let digest = planning.testFiles[path] else { throw EngineError.planning("test \(number) reads \(path), which was not hashed") }
+                let source = experiment.data.companionSource(path: path)
+                return .init(path: path, digest: digest.digest, format: source.format, delimiter: source.options.delimiter,
+                             naValues: source.options.naValues, columnKinds: experiment.data.columnKinds)
+            }
+            let dataFile = try companion(test.data?.value), examples = try companion(test.examplesFile?.value)
+            var external: [String: String] = [:]
+            if let dataFile { external["test data"] = dataFile.digest }
+            if let examples { external["examples"] = examples.digest }
+            let inputs: [Stage.Input]
+            if case .stability = check { inputs = [.init(role: StageRole.leaderboard, stage: select)] } else { inputs = [.init(role: StageRole.model, stage: refit)] + data }
+            testStages.append(builder.add(StageName.test(number, check.kind), .test, params: ModelTestStage.Parameters(
+                number: number, check: check, target: target, task: task, seed: experiment.seed, data: dataFile, examples: examples),
+                inputs: inputs, output: "test-\(number)", external: external, after: [evaluate]))
+        }
+        _ = diagnose
         let profile = builder.add(StageName.profile, .profile, params: ProfileStage.Parameters(
             target: target, task: task, settings: experiment.monitor.driftSettings),
             inputs: [.init(role: StageRole.model, stage: refit)] + data)
@@ -126,7 +164,7 @@ public struct ExperimentGraph: Sendable {
                 specDigest: planning.specDigest, dataDigest: planning.source.digest,
                 encryptionKey: format == "bundle" ? planning.keys.encryptionFingerprint : nil,
                 signingKey: format == "bundle" ? planning.keys.signingFingerprint : nil),
-                inputs: packageInputs, output: format)
+                inputs: packageInputs, output: format, after: testStages)
             if format == "bundle" { bundleStage = stage }
         }
         // Each deploy target's files and steps, from the bundle they serve (spec checks
@@ -141,7 +179,7 @@ public struct ExperimentGraph: Sendable {
         return ExperimentGraph(
             stages: builder.stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,
             metrics: metrics, folds: folds, candidates: candidates,
-            dataSource: experiment.data.dataSource, source: planning.source, preloaded: table, positions: builder.positions)
+            dataSource: experiment.data.dataSource, source: planning.source, preloaded: table, tests: checks, positions: builder.positions)
     }
 
     /// Appends stages in topological order and keeps their names unique.
@@ -158,8 +196,8 @@ public struct ExperimentGraph: Sendable {
         }
 
         @discardableResult
-        mutating func add<Parameters: Encodable>(_ name: String, _ kind: StageKind, params: Parameters, inputs: [Stage.Input], output: String? = nil, external: [String: String] = [:]) -> Int {
-            add(Stage(name: name, kind: kind, parameters: .fixed(CanonicalJSON.encode(params)), inputs: inputs, output: output, external: external))
+        mutating func add<Parameters: Encodable>(_ name: String, _ kind: StageKind, params: Parameters, inputs: [Stage.Input], output: String? = nil, external: [String: String] = [:], after: [Int] = []) -> Int {
+            add(Stage(name: name, kind: kind, parameters: .fixed(CanonicalJSON.encode(params)), inputs: inputs, output: output, external: external, after: after))
         }
     }
 

@@ -53,6 +53,16 @@ public struct RunResults: Codable, Sendable, Equatable {
     /// Artifact name → blob digest: dataset, split, leaderboard, model, evaluation.
     public var artifacts: [String: String]
     public var stages: [StageEntry]
+    /// The spec's model tests, judged; nil when the spec has none.
+    public var tests: [ModelTestResult]?
+    /// true when a test failed and the model was packaged anyway (`--allow-failed-tests`).
+    public var failedTestsAllowed: Bool?
+    /// Stages that did not run: packaging of a model that failed its tests, or what
+    /// `runner test` leaves out.
+    public var withheld: [String]?
+
+    /// nil without tests; false when any failed.
+    public var testsPassed: Bool? { tests.map { $0.allSatisfy { $0.passed == true } } }
 
     public struct FileDigest: Codable, Sendable, Equatable {
         public var path: String
@@ -62,7 +72,7 @@ public struct RunResults: Codable, Sendable, Equatable {
 
     public var cachedStages: Int { stages.filter(\.cached).count }
 
-    init(graph: ExperimentGraph, execution: Execution, runID: String, started: Date, seconds: Double, spec: FileDigest) {
+    init(graph: ExperimentGraph, execution: Execution, runID: String, started: Date, seconds: Double, spec: FileDigest, requirePassingTests: Bool = true) {
         let leaderboard = execution.leaderboard
         var fitSeconds: [String: Double] = [:]
         for outcome in execution.outcomes where outcome.kind == .fit { fitSeconds[outcome.name] = outcome.seconds }
@@ -96,6 +106,9 @@ public struct RunResults: Codable, Sendable, Equatable {
         var artifacts: [String: String] = [:]
         for outcome in execution.outcomes where outcome.kind != .fit { artifacts[outcome.artifact] = outcome.output }
         self.artifacts = artifacts
+        tests = graph.tests.isEmpty ? nil : execution.tests
+        withheld = execution.withheld.isEmpty ? nil : execution.withheld
+        if !requirePassingTests, execution.tests.contains(where: { $0.passed == false }), execution.outcomes.contains(where: { $0.kind == .package }) { failedTestsAllowed = true }
         stages = execution.outcomes.map { StageEntry(name: $0.name, kind: $0.kind, key: $0.key, output: $0.output, cached: $0.cached, seconds: $0.seconds) }
     }
 }

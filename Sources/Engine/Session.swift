@@ -75,8 +75,24 @@ public enum Session {
         } catch {
             throw .failed(error.description)
         }
+        var testFiles: [String: DataDigest] = [:]
+        var lockedTestMetrics: [String: Double]?
         do {
-            let graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys))
+            for test in experiment.tests {
+                for path in [test.data?.value, test.examplesFile?.value].compactMap({ $0 }) where testFiles[path] == nil {
+                    testFiles[path] = try DataDigest.of(experiment.data.companionSource(path: path), store: store)
+                }
+            }
+            // no_regression compares with the lock as it was before this run.
+            if experiment.tests.contains(where: { if case .noRegression = $0.check { return true } else { return false } }) {
+                lockedTestMetrics = try LockFile.readIfPresent(LockFile.path(forSpec: specPath))?.metrics.test
+            }
+        } catch {
+            throw .failed(error.description)
+        }
+        do {
+            var graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys, testFiles: testFiles))
+            graph.lockedTestMetrics = lockedTestMetrics
             return PreparedRun(
                 specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: specDigest, bytes: bytes.count),
                 check: check, graph: graph, store: store, keys: keys)
@@ -104,7 +120,8 @@ public enum Session {
             throw .store(error)
         }
         let execution = try Executor(graph: prepared.graph, store: prepared.store, options: options, keys: prepared.keys, cancellation: cancellation, report: report).run()
-        let results = RunResults(graph: prepared.graph, execution: execution, runID: newRunID(started), started: started, seconds: Date().timeIntervalSince(started), spec: prepared.spec)
+        let results = RunResults(graph: prepared.graph, execution: execution, runID: newRunID(started), started: started, seconds: Date().timeIntervalSince(started), spec: prepared.spec,
+                                 requirePassingTests: options.requirePassingTests)
         return (results, execution)
     }
 
@@ -122,13 +139,17 @@ public enum Session {
     /// Writes results.json to `outputFolder`, the lock beside the spec, the results into the
     /// store and a row into the run index. Returns the results.json path.
     @discardableResult
-    public static func record(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution, outputFolder: String, writeLock: Bool = true) throws(StoreError) -> String {
+    public static func record(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution, outputFolder: String, writeLock: Bool = true, writeResults: Bool = true) throws(StoreError) -> String {
         var encoded = CanonicalJSON.encode(results, pretty: true)
         encoded.append(0x0A)
         let digest = try prepared.store.put(encoded)
-        try AtomicFile.makeFolder(outputFolder)
+        // The spec's text, so `runner diff` can show what changed between two runs.
+        if let text = FileManager.default.contents(atPath: prepared.specPath), Hashing.sha256(text) == prepared.spec.digest { try prepared.store.put(text) }
         let resultsPath = "\(outputFolder)/results.json"
-        try AtomicFile.write(encoded, to: resultsPath, temporaryFolder: outputFolder)
+        if writeResults {
+            try AtomicFile.makeFolder(outputFolder)
+            try AtomicFile.write(encoded, to: resultsPath, temporaryFolder: outputFolder)
+        }
         if writeLock {
             let lockPath = LockFile.path(forSpec: prepared.specPath)
             let contents = lock(prepared, results, execution).encoded()

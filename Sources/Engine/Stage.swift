@@ -5,7 +5,7 @@ import Packaging
 /// The kinds of stage a graph can hold. Each kind's facts and computation live in one
 /// definition (`Stages/`); this enum is only its stable name in keys, records and locks.
 public enum StageKind: String, Codable, Sendable, CaseIterable {
-    case load, split, fit, select, refit, evaluate, profile, package, deploy
+    case load, split, fit, select, refit, evaluate, diagnose, test, profile, package, deploy
 
     var definition: any StageDefinition.Type {
         switch self {
@@ -15,6 +15,8 @@ public enum StageKind: String, Codable, Sendable, CaseIterable {
         case .select: return SelectStage.self
         case .refit: return RefitStage.self
         case .evaluate: return EvaluateStage.self
+        case .diagnose: return DiagnoseStage.self
+        case .test: return ModelTestStage.self
         case .profile: return ProfileStage.self
         case .package: return PackageStage.self
         case .deploy: return DeployStage.self

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Report
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +11,10 @@ struct Run: ParsableCommand {
             Stages whose key (kind, version, parameters, input digests) is in the store are not \
             recomputed. Writes results.json to --out (default out/<name>/ beside the spec), \
             the lock (exp.lock beside exp.yaml) and a run index entry. \
-            Exits 0 on success, 1 when a stage or the store fails, 2 when the spec is invalid, \
-            130 when interrupted (finished stages are kept).
+            A model that fails the spec's tests is not packaged or deployed, and the lock is \
+            left as it was (--allow-failed-tests packages it anyway). \
+            Exits 0 on success, 1 when a stage or the store fails or a model test fails, \
+            2 when the spec is invalid, 130 when interrupted (finished stages are kept).
             """
     )
 
@@ -32,6 +35,15 @@ struct Run: ParsableCommand {
     @Flag(help: "No progress output; warnings and errors only.")
     var quiet = false
 
+    @Option(name: .customLong("junit"), help: "Write the model tests as JUnit XML to this file (GitLab's artifacts:reports:junit).")
+    var junit: String?
+
+    @Flag(name: .customLong("allow-failed-tests"), help: "Package and deploy the model even when it fails the spec's tests (recorded in results.json).")
+    var allowFailedTests = false
+
+    @Flag(name: .customLong("report"), help: "Also write report.html (runner report) next to results.json.")
+    var report = false
+
     @Option(name: .customLong("log-format"), help: "Progress on stderr: text (a live line on terminals, log lines otherwise) or json.")
     var logFormat = "text"
 
@@ -43,26 +55,45 @@ struct Run: ParsableCommand {
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
-        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: !allowFailedTests)
         let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
         let path: String, packages: [String]
+        let blocked = results.testsPassed == false && !allowFailedTests
+        var reportPath: String?
         do {
             packages = try Session.exportPackages(prepared, execution, outputFolder: folder)
-            path = try Session.record(prepared, results, execution, outputFolder: folder)
-        } catch {
+            // A model that failed its tests must not become the reference no_regression compares with.
+            path = try Session.record(prepared, results, execution, outputFolder: folder, writeLock: !blocked)
+            if report {
+                reportPath = "\(folder)/report.html"
+                try writeOutput(Data(try ReportBuilder.html(results: results, store: prepared.store).utf8), to: reportPath!)
+            }
+        } catch let error as StoreError {
             printError("error: \(error.description)")
             throw ExitCodes.failure
+        } catch {
+            printError("error: \(error)")
+            throw ExitCodes.failure
         }
+        try writeJUnit(results, to: junit)
         if json {
             print(jsonText(results))
+            if blocked { throw ExitCodes.failure }
             return
         }
         print(results.leaderboardText)
+        if let tests = results.testsText { print("\n" + tests) }
         let ran = results.stages.count - results.cachedStages
         print("run \(results.runID): \(results.stages.count) stages (\(ran) ran, \(results.cachedStages) cached) in \(String(format: "%.2f", results.seconds)) s")
         print("results: \(path)")
         for package in packages { print("package: \(package)") }
+        if let reportPath { print("report: \(reportPath)") }
+        if blocked {
+            let failed = results.tests?.filter { $0.passed == false }.count ?? 0
+            printError("error: \(failed) model test\(failed == 1 ? "" : "s") failed: the model was not packaged or deployed and the lock was left as it was (--allow-failed-tests packages it anyway)")
+            throw ExitCodes.failure
+        }
         print("lock: \(LockFile.path(forSpec: spec))")
     }
 }

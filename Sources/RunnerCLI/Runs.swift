@@ -52,25 +52,31 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let contentStore = try openStoreOrExit(store.resolved(spec: nil))
-        do {
-            let matches = try RunIndex(store: contentStore).find(prefix: id)
-            guard matches.count == 1, let summary = matches.first else {
-                printError(matches.isEmpty ? "error: no run '\(id)' in \(contentStore.root) (see `runner runs`)"
-                           : "error: '\(id)' matches \(matches.count) runs (\(matches.prefix(5).map(\.id).joined(separator: ", "))); give more of the id")
-                throw ExitCodes.failure
-            }
-            let results = try Session.results(of: summary, in: contentStore)
-            if json {
-                print(jsonText(results))
-                return
-            }
-            print("run \(results.runID) of \(results.experiment) (\(results.task.rawValue)), started \(results.started), \(String(format: "%.2f", results.seconds)) s, runner \(results.runnerVersion)")
-            print("spec \(results.spec.path) \(results.spec.digest.prefix(12)); data \(results.data.path) \(results.data.digest.prefix(12))")
-            print(results.leaderboardText)
-            print("model: \(results.artifacts["model"] ?? "")")
-        } catch let error as StoreError {
-            printError("error: \(error.description)")
+        let results = try recordedRunOrExit(id, in: contentStore)
+        if json {
+            print(jsonText(results))
+            return
+        }
+        print("run \(results.runID) of \(results.experiment) (\(results.task.rawValue)), started \(results.started), \(String(format: "%.2f", results.seconds)) s, runner \(results.runnerVersion)")
+        print("spec \(results.spec.path) \(results.spec.digest.prefix(12)); data \(results.data.path) \(results.data.digest.prefix(12))")
+        print(results.leaderboardText)
+        if let tests = results.testsText { print("\n" + tests) }
+        print("model: \(results.artifacts["model"] ?? "")")
+    }
+}
+
+/// The results of the one recorded run whose id starts with `id`.
+func recordedRunOrExit(_ id: String, in store: ContentStore) throws -> RunResults {
+    do {
+        let matches = try RunIndex(store: store).find(prefix: id)
+        guard matches.count == 1, let summary = matches.first else {
+            printError(matches.isEmpty ? "error: no run '\(id)' in \(store.root) (see `runner runs`)"
+                       : "error: '\(id)' matches \(matches.count) runs (\(matches.prefix(5).map(\.id).joined(separator: ", "))); give more of the id")
             throw ExitCodes.failure
         }
+        return try Session.results(of: summary, in: store)
+    } catch let error as StoreError {
+        printError("error: \(error.description)")
+        throw ExitCodes.failure
     }
 }

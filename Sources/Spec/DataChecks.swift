@@ -118,6 +118,7 @@ struct DataChecks {
             classCount = counts.count
         }
         TaskChecks.check(experiment, task: task, because: because, classCount: classCount, reader: &reader)
+        TestChecks.check(experiment, table: table, task: task, classes: counts.map(\.label).sorted(), reader: &reader)
         if !skipPreprocessingFlow { checkPreprocessing(table, task: task) }
         return task
     }

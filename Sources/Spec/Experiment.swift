@@ -33,6 +33,8 @@ public struct Experiment: Sendable {
     public var deploy: [DeployTarget] = []
     /// How the deployed model is checked for drift (`runner monitor`, the server's gauges).
     public var monitor: MonitorSpec = MonitorSpec()
+    /// What the model must pass before it is packaged (`runner test`).
+    public var tests: [ModelTestSpec] = []
 }
 
 /// The spec's `package:` section: which files the winner is packaged as, and how they are
@@ -89,6 +91,20 @@ public struct DataSpec: Sendable {
         options.columnKinds = [:]
         return FileSource(path: resolvedPath, options: options)
     }
+
+    /// Another file of the same kind of rows (a test's labelled data, golden examples): read
+    /// with the spec's missing-value tokens, and its delimiter when the file has the same
+    /// format as the data; otherwise as its extension says.
+    public func companionSource(path: String) -> FileSource {
+        let own = format ?? DataFormat.inferred(fromPath: resolvedPath)
+        let theirs = DataFormat.inferred(fromPath: path)
+        var options = ReadOptions(format: theirs, delimiter: own == theirs ? delimiter : nil)
+        if let naValues { options.naValues = naValues }
+        return FileSource(path: path, options: options)
+    }
+
+    /// The column types the spec sets, for reading companion files the same way.
+    public var columnKinds: [String: ColumnKind] { readOptions.columnKinds }
 }
 
 public struct SplitSpec: Sendable, Equatable {

@@ -5,7 +5,7 @@ import Yams
 /// Turns a YAML/JSON node tree into an `Experiment`, reporting every structural problem.
 /// Checks that need the data (columns, task) live in `DataChecks`.
 struct SpecDecoder {
-    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package", "deploy", "monitor"]
+    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package", "deploy", "monitor", "tests"]
     static let supportedVersion = 1
 
     var reader: NodeReader
@@ -50,13 +50,14 @@ struct SpecDecoder {
         let package = top["package"].map { decodePackage($0.value) } ?? PackageSpec()
         let deploy = top["deploy"].map { decodeDeploy($0.value) } ?? []
         let monitor = top["monitor"].map { decodeMonitor($0.value) } ?? MonitorSpec()
+        let tests = top["tests"].map { decodeTests($0.value) } ?? []
 
         // Keep going with what decoded, so data checks can report their problems too;
         // the loader discards the experiment when anything was an error.
         guard let data else { return nil }
         let experiment = Experiment(
             version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
-            models: models, search: search, metrics: metrics, package: package, deploy: deploy, monitor: monitor)
+            models: models, search: search, metrics: metrics, package: package, deploy: deploy, monitor: monitor, tests: tests)
         checkConsistency(experiment)
         return experiment
     }
@@ -130,7 +131,7 @@ struct SpecDecoder {
         return byte
     }
 
-    private func resolve(_ path: String) -> String {
+    func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : (baseDirectory.isEmpty ? path : baseDirectory + "/" + path)
     }
 
