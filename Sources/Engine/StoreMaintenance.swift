@@ -123,6 +123,8 @@ public enum StoreMaintenance {
             }
             // Results written before packaging was a stage list packages only as artifacts.
             liveBlobs.formUnion(results.artifacts.values)
+            // The run's spec text (`runner diff` compares parameters with it).
+            liveBlobs.insert(results.spec.digest)
         }
         let now = Date()
         func isOld(_ path: String) -> Bool {

@@ -23,12 +23,26 @@ public struct ModelDiagnostics: Codable, Sendable, Equatable {
     public var importanceBaseline: Double
     public var importanceRepeats: Int
     public var importances: [FeatureImportance]
+    /// Why importances were not computed, when they were not.
+    public var importanceSkipped: String?
+
+    /// Permutation importance costs columns × repeats predictions, each over every column:
+    /// past this many input columns it is left out (and the reason recorded).
+    public static let importanceColumnLimit = 256
 
     public static func compute(model: FittedPipeline, features: Table, truth: Target, metric: Metric, repeats: Int, seed: UInt64, threads: Int) throws(LearnError) -> ModelDiagnostics {
         let prediction = try model.predict(features, threads: threads)
-        let (baseline, importances) = try PermutationImportance.compute(model: model, features: features, truth: truth, metric: metric, repeats: repeats, seed: seed, threads: threads)
-        var diagnostics = ModelDiagnostics(task: truth.task, rows: features.rowCount, importanceMetric: metric.rawValue, importanceBaseline: baseline,
+        var diagnostics: ModelDiagnostics
+        let columns = model.inputColumns.filter { features.index(of: $0) != nil }.count
+        if columns <= importanceColumnLimit {
+            let (baseline, importances) = try PermutationImportance.compute(model: model, features: features, truth: truth, metric: metric, repeats: repeats, seed: seed, threads: threads)
+            diagnostics = ModelDiagnostics(task: truth.task, rows: features.rowCount, importanceMetric: metric.rawValue, importanceBaseline: baseline,
                                            importanceRepeats: repeats, importances: importances)
+        } else {
+            diagnostics = ModelDiagnostics(task: truth.task, rows: features.rowCount, importanceMetric: metric.rawValue,
+                                           importanceBaseline: try Scoring.score(metric, truth: truth, prediction: prediction), importanceRepeats: repeats, importances: [],
+                                           importanceSkipped: "\(columns) input columns: permutation importance (\(columns * repeats) predictions over every column) is computed up to \(importanceColumnLimit)")
+        }
         switch (truth, prediction) {
         case (.classes(let labels, let classes), .classes(let predicted, let probabilities)):
             diagnostics.classes = classes

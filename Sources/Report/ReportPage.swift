@@ -183,6 +183,9 @@ struct ReportPage {
     }
 
     private func importances() -> String? {
+        if let skipped = diagnostics.importanceSkipped {
+            return section("importance", "Permutation importance", "<p class=\"muted\">Not computed: \(HTML.escape(skipped)).</p>")
+        }
         guard !diagnostics.importances.isEmpty else { return nil }
         let shown = Array(diagnostics.importances.prefix(20))
         let description = "Drop in \(diagnostics.importanceMetric) when each column is shuffled (\(diagnostics.importanceRepeats) repeats, test split): "

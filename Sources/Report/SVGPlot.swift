@@ -201,20 +201,7 @@ func f(_ value: Double) -> String {
     return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
 }
 
+/// Markup escaping for the report's HTML and SVG (the same rules as the JUnit XML's).
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { JUnitReport.escape(text) }
 }

@@ -30,6 +30,9 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Overwrite an existing spec.")
     var force = false
 
+    @Flag(name: .customLong("no-schema"), help: "Do not write experiment.schema.json beside the spec (editors read it through the spec's first line).")
+    var noSchema = false
+
     func run() throws {
         if FileManager.default.fileExists(atPath: output), !force {
             printError("error: \(output) exists; choose another --out or pass --force to overwrite it")
@@ -48,19 +51,34 @@ struct InitCommand: ParsableCommand {
         let experiment = name ?? (cleaned.isEmpty || cleaned.hasPrefix(".") ? "experiment" : cleaned)
         let text: String
         do {
-            text = try StarterSpec.text(table: table, dataPath: relativePath(of: data, from: specFolder), target: target, name: experiment)
+            text = try StarterSpec.text(table: table, dataPath: relativePath(of: data, from: specFolder), target: target, name: experiment,
+                                        schemaPath: noSchema ? nil : Self.schemaFile)
         } catch {
             printError("error: \(error.description)")
             throw ExitCodes.failure
         }
         do {
+            try FileManager.default.createDirectory(atPath: specFolder, withIntermediateDirectories: true)
             try writeOutput(Data(text.utf8), to: output)
         } catch {
             printError("error: cannot write \(output): \(error)")
             throw ExitCodes.failure
         }
-        print("wrote \(output); next: runner run \(output)")
+        // The schema beside the spec, so the editor line works at once; one already there is kept.
+        let schema = (specFolder as NSString).appendingPathComponent(Self.schemaFile)
+        var written = [output]
+        if !noSchema, !FileManager.default.fileExists(atPath: schema) {
+            do {
+                try writeOutput(Data(ExperimentSchemaText.json.utf8), to: schema)
+                written.append(schema)
+            } catch {
+                printError("warning: cannot write \(schema): \(error); `runner schema --out FILE` writes it")
+            }
+        }
+        print("wrote \(written.joined(separator: " and ")); next: runner run \(output)")
     }
+
+    static let schemaFile = "experiment.schema.json"
 
     /// `path` relative to `folder` (both made absolute), so the spec finds its data wherever it is run from.
     private func relativePath(of path: String, from folder: String) -> String {

@@ -82,15 +82,7 @@ extension SpecDecoder {
                 return nil
             }
             let (metric, metricLocation) = optionalMetric(entries, context)
-            var margin = 0.0
-            if let entry = entries["margin"] {
-                guard let value = reader.number(entry.value, "\(context).margin") else { return nil }
-                guard value >= 0 else {
-                    reader.error(entry.value.location, "\(context).margin must be at least 0, found \(value)")
-                    return nil
-                }
-                margin = value
-            }
+            guard let margin = nonNegative(entries, "margin", context, default: 0) else { return nil }
             if entries["metric"] != nil, metric == nil { return nil }
             var test = ModelTestSpec(check: .betterThanBaseline(metric: metric, margin: margin), location: location)
             test.metricLocations = metric.map { [$0.rawValue: metricLocation] } ?? [:]
@@ -102,11 +94,7 @@ extension SpecDecoder {
                 return nil
             }
             let (metric, metricLocation) = optionalMetric(entries, context)
-            guard let entry = entries["max_drop"], let drop = reader.number(entry.value, "\(context).max_drop") else { return nil }
-            guard drop >= 0 else {
-                reader.error(entry.value.location, "\(context).max_drop must be at least 0, found \(drop)")
-                return nil
-            }
+            guard let drop = nonNegative(entries, "max_drop", context, default: 0) else { return nil }
             if entries["metric"] != nil, metric == nil { return nil }
             var test = ModelTestSpec(check: .noRegression(metric: metric, maxDrop: drop), location: location)
             test.metricLocations = metric.map { [$0.rawValue: metricLocation] } ?? [:]
@@ -114,15 +102,7 @@ extension SpecDecoder {
         case "examples":
             guard let entries = reader.mapping(node, in: "'\(context)'", allowed: ["file", "tolerance"], required: ["file"]) else { return nil }
             guard let entry = entries["file"], let path = reader.text(entry.value, "\(context).file") else { return nil }
-            var tolerance = 1e-9
-            if let item = entries["tolerance"] {
-                guard let value = reader.number(item.value, "\(context).tolerance") else { return nil }
-                guard value >= 0 else {
-                    reader.error(item.value.location, "\(context).tolerance must be at least 0, found \(value)")
-                    return nil
-                }
-                tolerance = value
-            }
+            guard let tolerance = nonNegative(entries, "tolerance", context, default: 1e-9) else { return nil }
             var test = ModelTestSpec(check: .examples(file: path, tolerance: tolerance), location: location)
             test.examplesFile = Located(resolve(path), at: entry.value.location)
             return test
@@ -134,26 +114,14 @@ extension SpecDecoder {
                 reader.error(changedEntry.value.location, "\(context).max_changed is a share of rows, from 0 to 1, found \(changed)")
                 return nil
             }
-            var tolerance = 0.0
-            if let item = entries["tolerance"] {
-                guard let value = reader.number(item.value, "\(context).tolerance") else { return nil }
-                guard value >= 0 else {
-                    reader.error(item.value.location, "\(context).tolerance must be at least 0, found \(value)")
-                    return nil
-                }
-                tolerance = value
-            }
+            guard let tolerance = nonNegative(entries, "tolerance", context, default: 0) else { return nil }
             var test = ModelTestSpec(check: .invariance(column: column, maxChanged: changed, tolerance: tolerance), location: location)
             test.columnLocation = columnEntry.value.location
             return test
         case "stability":
             guard let entries = reader.mapping(node, in: "'\(context)'", allowed: ["metric", "max_cv_std"], required: ["max_cv_std"]) else { return nil }
             let (metric, metricLocation) = optionalMetric(entries, context)
-            guard let entry = entries["max_cv_std"], let value = reader.number(entry.value, "\(context).max_cv_std") else { return nil }
-            guard value >= 0 else {
-                reader.error(entry.value.location, "\(context).max_cv_std must be at least 0, found \(value)")
-                return nil
-            }
+            guard let value = nonNegative(entries, "max_cv_std", context, default: 0) else { return nil }
             if entries["metric"] != nil, metric == nil { return nil }
             var test = ModelTestSpec(check: .stability(metric: metric, maxStd: value), location: location)
             test.metricLocations = metric.map { [$0.rawValue: metricLocation] } ?? [:]
@@ -167,16 +135,23 @@ extension SpecDecoder {
                 }
                 return ModelTestSpec(check: .onnxAgrees(tolerance: 1e-9), location: location)
             }
-            guard let entries = reader.mapping(node, in: "'\(context)'", allowed: ["tolerance"], required: ["tolerance"]) else { return nil }
-            guard let entry = entries["tolerance"], let value = reader.number(entry.value, "\(context).tolerance") else { return nil }
-            guard value >= 0 else {
-                reader.error(entry.value.location, "\(context).tolerance must be at least 0, found \(value)")
-                return nil
-            }
+            guard let entries = reader.mapping(node, in: "'\(context)'", allowed: ["tolerance"], required: ["tolerance"]),
+                  let value = nonNegative(entries, "tolerance", context, default: 1e-9) else { return nil }
             return ModelTestSpec(check: .onnxAgrees(tolerance: value), location: location)
         default:
             return nil
         }
+    }
+
+    /// An optional number of at least 0 (`default` when absent); nil after an error.
+    private mutating func nonNegative(_ entries: [String: Entry], _ key: String, _ context: String, default value: Double) -> Double? {
+        guard let entry = entries[key] else { return value }
+        guard let number = reader.number(entry.value, "\(context).\(key)") else { return nil }
+        guard number >= 0 else {
+            reader.error(entry.value.location, "\(context).\(key) must be at least 0, found \(number)")
+            return nil
+        }
+        return number
     }
 
     /// A threshold: a comparison with a number, as text.

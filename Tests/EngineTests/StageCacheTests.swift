@@ -18,7 +18,7 @@ final class StageCacheTests: XCTestCase {
 
     func testColdRunComputesEverythingAndWarmRunNothing() throws {
         let cold = try fixture.run()
-        XCTAssertEqual(cold.execution.outcomes.count, 2 + 3 * 3 + 5, "load, split, 3 candidates x 3 folds, select, refit, evaluate, profile, package bundle")
+        XCTAssertEqual(cold.execution.outcomes.count, 2 + 3 * 3 + 6, "load, split, 3 candidates x 3 folds, select, refit, evaluate, diagnose, profile, package bundle")
         XCTAssertEqual(EngineFixture.computed(cold.execution).count, cold.execution.outcomes.count)
         let warm = try fixture.run()
         XCTAssertEqual(EngineFixture.computed(warm.execution), [])
@@ -34,7 +34,7 @@ final class StageCacheTests: XCTestCase {
         let computed = Set(EngineFixture.computed(second.execution))
         let expected: Set<String> = ["fit logreg{C=3} fold 1/3", "fit logreg{C=3} fold 2/3", "fit logreg{C=3} fold 3/3", "select"]
         XCTAssertTrue(expected.isSubset(of: computed), "\(computed)")
-        XCTAssertTrue(computed.subtracting(expected).isSubset(of: ["refit", "evaluate", "profile", "package bundle"]), "only the winner's refit, its scores, profile and package may rerun: \(computed)")
+        XCTAssertTrue(computed.subtracting(expected).isSubset(of: ["refit", "evaluate", "diagnose", "profile", "package bundle"]), "only the winner's refit, its scores, diagnostics, profile and package may rerun: \(computed)")
         if second.results.best == first.results.best || second.results.best.params == first.results.best.params {
             XCTAssertFalse(computed.contains("refit"), "the winner did not change, so its refit is cached")
         }
@@ -82,8 +82,8 @@ final class StageCacheTests: XCTestCase {
         try fixture.write(spec: EngineFixture.baseSpec.replacingOccurrences(of: "metrics: [accuracy, f1_macro]", with: "metrics: [accuracy, balanced_accuracy]"))
         let second = try fixture.run()
         // The model does not depend on the metrics: with the same winner, its refit (and the
-        // training profile) are reused.
-        XCTAssertEqual(second.execution.outcomes.filter(\.cached).map(\.name), ["load", "split", "refit", "profile"])
+        // training profile and test-split diagnostics, measured with the scoring metric) are reused.
+        XCTAssertEqual(second.execution.outcomes.filter(\.cached).map(\.name), ["load", "split", "refit", "diagnose", "profile"])
         XCTAssertNotNil(second.results.best.test.metrics["balanced_accuracy"])
     }
 

@@ -46,7 +46,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("rank  model"), first.stdout)
         XCTAssertTrue(first.stdout.contains("best: "), first.stdout)
-        XCTAssertTrue(first.stdout.contains("19 stages (19 ran, 0 cached)"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("20 stages (20 ran, 0 cached)"), first.stdout)
         let results = try json(String(contentsOfFile: file("out/small/results.json"), encoding: .utf8))
         for key in ["experiment", "task", "runID", "candidates", "best", "artifacts", "runnerVersion", "stages", "spec", "data"] {
             XCTAssertNotNil(results[key], key)
@@ -71,7 +71,7 @@ final class EngineCommandTests: XCTestCase {
 
     func testProgressAsLogLinesAndJSON() throws {
         let plain = try runner("run", "exp.yaml")
-        XCTAssertTrue(plain.stderr.contains("[1/19] load ("), "a line per computed stage when not on a terminal: \(plain.stderr)")
+        XCTAssertTrue(plain.stderr.contains("[1/20] load ("), "a line per computed stage when not on a terminal: \(plain.stderr)")
         try FileManager.default.removeItem(atPath: file(".runner"))
         let json = try runner("run", "exp.yaml", "--log-format", "json")
         XCTAssertEqual(json.status, 0, json.stderr)
@@ -79,7 +79,7 @@ final class EngineCommandTests: XCTestCase {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
         XCTAssertEqual(events.first?["event"] as? String, "started")
-        XCTAssertEqual(events.filter { $0["event"] as? String == "stage_finished" }.count, 19)
+        XCTAssertEqual(events.filter { $0["event"] as? String == "stage_finished" }.count, 20)
         XCTAssertTrue(events.allSatisfy { $0["elapsed"] is Double })
         let quiet = try runner("run", "exp.yaml", "--quiet")
         XCTAssertEqual(quiet.stderr, "", "--quiet prints nothing when all is well")
@@ -110,7 +110,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains("runs after 'load'"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("package bundle"), "packaging is a stage of the plan: \(plan.stdout)")
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
-        XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (19 stages cached)"))
+        XCTAssertTrue(try runner("status", "exp.yaml").stdout.contains("small: up to date (20 stages cached)"))
         try Self.spec.replacingOccurrences(of: "C: [0.1, 1]", with: "C: [0.1, 5]")
             .write(to: folder.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
         let status = try runner("status", "exp.yaml")
@@ -119,7 +119,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains("note: the spec changed since"), status.stdout)
         plan = try runner("plan", "exp.yaml", "--format", "json")
         let stages = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(stages.count, 19)
+        XCTAssertEqual(stages.count, 20)
         let package = try XCTUnwrap(stages.first { $0["name"] as? String == "package bundle" })
         XCTAssertEqual(package["kind"] as? String, "package")
         XCTAssertEqual(package["inputs"] as? [String], ["load", "split", "select", "refit", "evaluate", "profile"])
@@ -135,7 +135,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
         let passed = try runner("verify", "exp.yaml", "--quiet")
         XCTAssertEqual(passed.status, 0, passed.stderr)
-        XCTAssertTrue(passed.stdout.hasPrefix("verified: 19 stage keys and outputs"), passed.stdout)
+        XCTAssertTrue(passed.stdout.hasPrefix("verified: 20 stage keys and outputs"), passed.stdout)
         // Someone edits a metric in the lock: verification must catch it.
         let lockPath = file("exp.lock")
         let lock = try String(contentsOfFile: lockPath, encoding: .utf8)
@@ -178,7 +178,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(runs.status, 0, runs.stderr)
         let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(list.count, 2)
-        XCTAssertEqual(list[0]["cachedStages"] as? Int, 19, "newest first")
+        XCTAssertEqual(list[0]["cachedStages"] as? Int, 20, "newest first")
         let id = try XCTUnwrap(list[1]["id"] as? String)
         let show = try runner("show", String(id.prefix(24)), "--store", ".runner")
         XCTAssertEqual(show.status, 0, show.stderr)
@@ -253,7 +253,7 @@ final class EngineCommandTests: XCTestCase {
         let gc = try runner("gc", "--store", ".runner", "--grace", "0")
         XCTAssertEqual(gc.status, 0, gc.stderr)
         XCTAssertTrue(gc.stdout.hasPrefix("removed 0 blobs"), gc.stdout)
-        XCTAssertTrue(try runner("run", "exp.yaml").stdout.contains("(0 ran, 19 cached)"))
+        XCTAssertTrue(try runner("run", "exp.yaml").stdout.contains("(0 ran, 20 cached)"))
     }
 
     func testBadInputExitCodes() throws {

@@ -101,11 +101,11 @@ enum ReferencePython {
         return python
     }
 
-    /// Runs a script of Tests/Fixtures/serve with arguments; returns status and output.
-    static func run(_ python: String, script: String, _ arguments: [String], input: String? = nil) throws -> RunnerProcess.Outcome {
+    /// Runs a script of `folder` (Tests/Fixtures/serve unless told) with arguments; returns status and output.
+    static func run(_ python: String, script: String, in folder: String = "Tests/Fixtures/serve", _ arguments: [String], input: String? = nil) throws -> RunnerProcess.Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, RunnerProcess.repository.appendingPathComponent("Tests/Fixtures/serve/\(script)").path] + arguments
+        process.arguments = [python, RunnerProcess.repository.appendingPathComponent("\(folder)/\(script)").path] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Spec
 
 /// Runs scripts/check_schema.py (Python jsonschema): the schema accepts every example and
 /// rejects every broken fixture. CI sets RUNNER_REQUIRE_PYTHON=1 so a missing tool fails
@@ -31,5 +32,15 @@ final class SchemaTests: XCTestCase {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The schema the binary carries (`runner schema`, `runner init`) is the repository's, byte
+/// for byte (scripts/embed-schema rewrites it).
+final class EmbeddedSchemaTests: XCTestCase {
+    func testEmbeddedSchemaIsTheRepositorysSchema() throws {
+        let file = try String(contentsOf: TestPaths.repository.appendingPathComponent("schemas/experiment.schema.json"), encoding: .utf8)
+        XCTAssertEqual(ExperimentSchemaText.json, file, "run scripts/embed-schema")
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(ExperimentSchemaText.json.utf8)))
     }
 }
