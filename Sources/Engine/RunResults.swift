@@ -49,6 +49,8 @@ public struct RunResults: Codable, Sendable, Equatable {
     public var scoring: String
     public var metrics: [String]
     public var candidates: [Candidate]
+    /// The grid's CV scores per parameter value (nil in results written before them).
+    public var parameterScores: [ParameterScores]?
     public var best: Best
     /// Artifact name → blob digest: dataset, split, leaderboard, model, evaluation.
     public var artifacts: [String: String]
@@ -88,6 +90,7 @@ public struct RunResults: Codable, Sendable, Equatable {
                 metrics: entry.scores.mapValues { Scores(mean: $0.mean, std: $0.std, folds: $0.folds) },
                 fitSeconds: names.map { fitSeconds[$0] ?? 0 })
         }
+        parameterScores = ParameterScores.of(candidates, scoring: leaderboard.scoring)
         let winner = leaderboard.candidates[leaderboard.best]
         best = Best(index: leaderboard.best, model: winner.model, type: winner.type, params: winner.params,
                     cv: winner.scores.mapValues(\.mean), test: execution.evaluation)

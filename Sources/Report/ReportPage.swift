@@ -102,26 +102,15 @@ struct ReportPage {
     private func search() -> String? {
         var charts: [String] = []
         let scoring = results.scoring
-        for model in orderedUnique(results.candidates.map(\.model)) {
-            let candidates = results.candidates.filter { $0.model == model }
-            let names = Set(candidates.flatMap { $0.params.keys }).sorted()
-            for name in names {
-                let values = orderedValues(candidates.compactMap { $0.params[name] })
-                guard values.count > 1 else { continue }
-                var points: [(x: Double, y: Double)] = [], errors: [(x: Double, low: Double, high: Double)] = []
-                var words: [String] = []
-                for (index, value) in values.enumerated() {
-                    let scores = candidates.filter { $0.params[name] == value }.compactMap { $0.metrics[scoring] }
-                    let better: (FoldScoresView, FoldScoresView) -> Bool = { Metric(rawValue: scoring)?.greaterIsBetter ?? true ? $0.mean > $1.mean : $0.mean < $1.mean }
-                    guard let best = scores.map({ FoldScoresView(mean: $0.mean, std: $0.std) }).max(by: { better($1, $0) }) else { continue }
-                    points.append((Double(index), best.mean))
-                    errors.append((Double(index), best.mean - best.std, best.mean + best.std))
-                    words.append("\(value): \(Wording.number(best.mean)) ± \(Wording.number(best.std))")
-                }
-                let plot = SVGPlot(title: "\(model): CV \(scoring) by \(name)", description: "Best cross-validated \(scoring) at each value of \(name) (mean ± std over folds): " + words.joined(separator: "; "),
-                                   xLabel: name, yLabel: "CV \(scoring)", series: [.init(name: model, points: points, line: true, dots: true, errors: errors)], xCategories: values)
-                charts.append(plot.render(id: "grid-\(slug(model))-\(slug(name))"))
-            }
+        for curve in results.parameterScores ?? [] {
+            let points = curve.points.enumerated().map { (x: Double($0.offset), y: $0.element.mean) }
+            let errors = curve.points.enumerated().map { (x: Double($0.offset), low: $0.element.mean - $0.element.std, high: $0.element.mean + $0.element.std) }
+            let words = curve.points.map { "\($0.value): \(Wording.number($0.mean)) ± \(Wording.number($0.std))" }
+            let plot = SVGPlot(title: "\(curve.model): CV \(scoring) by \(curve.parameter)",
+                               description: "Best cross-validated \(scoring) at each value of \(curve.parameter) (mean ± std over folds): " + words.joined(separator: "; "),
+                               xLabel: curve.parameter, yLabel: "CV \(scoring)", series: [.init(name: curve.model, points: points, line: true, dots: true, errors: errors)],
+                               xCategories: curve.points.map(\.value))
+            charts.append(plot.render(id: "grid-\(slug(curve.model))-\(slug(curve.parameter))"))
         }
         let top = results.candidates.sorted { $0.rank < $1.rank }.prefix(12)
         if let folds = top.first?.metrics[scoring]?.folds, !folds.isEmpty {
@@ -175,7 +164,7 @@ struct ReportPage {
                 SVGPlot(title: "Predicted against actual", description: "\(pairs.count) test rows; points on the diagonal are exact; mean absolute error \(Wording.number(mae))",
                         xLabel: "predicted", yLabel: "actual", series: [.init(name: "", points: pairs, line: false, dots: true)], xRange: range, yRange: range, diagonal: true).render(id: "predicted-actual"),
                 SVGPlot(title: "Residuals", description: "Actual minus predicted for \(residuals.count) test rows; largest \(Wording.number(residuals.map { abs($0.y) }.max() ?? 0))",
-                        xLabel: "predicted", yLabel: "actual − predicted", series: [.init(name: "", points: residuals, line: false, dots: true)]).render(id: "residuals"),
+                        xLabel: "predicted", yLabel: "actual − predicted", series: [.init(name: "", points: residuals, line: false, dots: true)], zeroLine: true).render(id: "residuals"),
             ]
             parts.append("<div class=\"charts\">\(charts.joined(separator: "\n"))</div>")
         }
@@ -222,24 +211,6 @@ struct ReportPage {
     }
 
     // MARK: helpers
-
-    private struct FoldScoresView {
-        var mean: Double
-        var std: Double
-    }
-
-    private func orderedUnique(_ values: [String]) -> [String] {
-        var seen: Set<String> = []
-        return values.filter { seen.insert($0).inserted }
-    }
-
-    /// Grid values in numeric order when they are numbers, else as first seen.
-    private func orderedValues(_ values: [String]) -> [String] {
-        let unique = orderedUnique(values)
-        let numbers = unique.map(Double.init)
-        guard numbers.allSatisfy({ $0 != nil }) else { return unique }
-        return zip(unique, numbers).sorted { $0.1! < $1.1! }.map(\.0)
-    }
 
     private func slug(_ text: String) -> String {
         String(text.map { $0.isLetter || $0.isNumber ? $0 : "-" })

@@ -25,6 +25,7 @@ enum ReportStyle {
     ul.metrics li{display:flex;justify-content:space-between;gap:8px}
     .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:16px}
     figure.chart{margin:0;background:var(--card);border-radius:8px;padding:8px}
+    .charts>figure.chart:only-child{max-width:760px}
     figure.chart svg{width:100%;height:auto;display:block}
     figcaption{font-size:.9rem;color:var(--muted);padding:4px 6px 0}
     ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;margin:4px 6px;padding:0;font-size:.85rem}

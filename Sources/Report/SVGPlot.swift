@@ -26,6 +26,8 @@ struct SVGPlot {
     var xCategories: [String]?
     /// A dashed reference line from (lower, lower) to (upper, upper).
     var diagonal = false
+    /// A dashed reference line at y = 0 (residuals).
+    var zeroLine = false
 
     static let width = 640.0, height = 400.0
     static let margin = (left: 64.0, right: 20.0, top: 16.0, bottom: 56.0)
@@ -60,6 +62,9 @@ struct SVGPlot {
         body.append(#"<line class="axis" x1="\#(f(left))" x2="\#(f(left))" y1="\#(f(top))" y2="\#(f(bottom))"/>"#)
         body.append(#"<text class="label" x="\#(f((left + right) / 2))" y="\#(f(Self.height - 12))" text-anchor="middle">\#(HTML.escape(xLabel))</text>"#)
         body.append(#"<text class="label" transform="translate(16 \#(f((top + bottom) / 2))) rotate(-90)" text-anchor="middle">\#(HTML.escape(yLabel))</text>"#)
+        if zeroLine, yDomain.contains(0) {
+            body.append(#"<line class="reference" x1="\#(f(left))" x2="\#(f(right))" y1="\#(f(py(0)))" y2="\#(f(py(0)))"/>"#)
+        }
         if diagonal {
             let low = max(xDomain.lowerBound, yDomain.lowerBound), high = min(xDomain.upperBound, yDomain.upperBound)
             body.append(#"<line class="reference" x1="\#(f(px(low)))" y1="\#(f(py(low)))" x2="\#(f(px(high)))" y2="\#(f(py(high)))"/>"#)
@@ -165,17 +170,23 @@ struct SVGPlot {
         return (range.lowerBound - span * 0.05)...(range.upperBound + span * 0.05)
     }
 
-    /// About five round ticks inside the range.
+    /// About five round ticks inside the range, each a whole number of steps computed as
+    /// integer / power of ten (so 3 × 0.2 is 0.6, not 0.6000000000000001).
     static func ticks(_ range: ClosedRange<Double>) -> [Double] {
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [range.lowerBound] }
-        let raw = span / 5, magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        let raw = span / 5, exponent = floor(log10(raw)), magnitude = pow(10, exponent)
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw * (1 - 1e-9) } ?? raw
+        // Steps are 1, 2, 2.5 or 5 times a power of ten: two more decimals than the power hold them.
+        let scale = pow(10, max(0, 2 - exponent))
+        let units = (step * scale).rounded()
         var ticks: [Double] = []
-        var value = ceil(range.lowerBound / step) * step
-        while value <= range.upperBound + step * 1e-9, ticks.count < 12 {
-            ticks.append(abs(value) < step * 1e-9 ? 0 : value)
-            value += step
+        var index = (range.lowerBound / step * (1 - 1e-12)).rounded(.up)
+        while ticks.count < 12 {
+            let value = index * units / scale
+            if value > range.upperBound + step * 1e-9 { break }
+            if value >= range.lowerBound - step * 1e-9 { ticks.append(value == 0 ? 0 : value) }
+            index += 1
         }
         return ticks
     }

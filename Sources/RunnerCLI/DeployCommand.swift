@@ -15,7 +15,8 @@ struct DeployCommand: ParsableCommand {
             destroy.sh) and prints the commands --apply would run. --apply runs them with the real \
             CLI (podman or docker, kubectl, aws, az, gcloud), printing each command first and \
             stopping at the first failure; what it creates is recorded in the run index. --destroy \
-            removes it. Secrets are never written: the server reads them where the spec names them. \
+            removes it. A model that fails the spec's tests is not deployed \
+            (--allow-failed-tests deploys it anyway). Secrets are never written: the server reads them where the spec names them. \
             Exit codes: 0 done; 1 a command failed or a CLI is missing (nothing is created when a \
             CLI is missing); 2 the spec is invalid. Details: docs/deploy.md.
             """
@@ -44,6 +45,9 @@ struct DeployCommand: ParsableCommand {
     @Flag(help: "No progress output; warnings and errors only.")
     var quiet = false
 
+    @Flag(name: .customLong("allow-failed-tests"), help: "Deploy the model even when it fails the spec's tests.")
+    var allowFailedTests = false
+
     func validate() throws {
         if [dryRun, apply, destroy].filter({ $0 }).count > 1 { throw ValidationError("choose one of --dry-run, --apply and --destroy") }
     }
@@ -56,15 +60,25 @@ struct DeployCommand: ParsableCommand {
             throw ExitCodes.failure
         }
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
-        let (results, execution) = try executeOrExit(prepared, options: ExecutionOptions(jobs: ProcessInfo.processInfo.activeProcessorCount), display: display)
+        // Removing a deployment never waits on the model's tests.
+        let gated = !destroy && !allowFailedTests
+        let options = ExecutionOptions(jobs: ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: gated)
+        let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
+        let blocked = gated && results.testsPassed == false
         let plans: [String: DeploymentPlan]
         do {
             _ = try Session.exportPackages(prepared, execution, outputFolder: folder)
-            _ = try Session.record(prepared, results, execution, outputFolder: folder)
+            _ = try Session.record(prepared, results, execution, outputFolder: folder, writeLock: !blocked)
             plans = try Session.exportDeployments(prepared, execution, outputFolder: folder)
         } catch {
             printError("error: \(error.description)")
+            throw ExitCodes.failure
+        }
+        if blocked {
+            if let tests = results.testsText { print(tests) }
+            let failed = results.tests?.filter { $0.passed == false }.count ?? 0
+            printError("error: \(failed) model test\(failed == 1 ? "" : "s") failed: not deploying to '\(target)' (--allow-failed-tests deploys anyway); nothing was created")
             throw ExitCodes.failure
         }
         guard let plan = plans[target] else {

@@ -158,6 +158,18 @@ final class ModelTestCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: file("exp.lock")))
     }
 
+    func testAModelThatFailsItsTestsIsNotDeployed() throws {
+        let spec = Self.spec(tests: "  - metric: {accuracy: \">= 1.01\"}", formats: "[bundle]") + "\ndeploy:\n  - {name: local, type: container, port: 18999}\n"
+        try write(spec, to: "exp.yaml")
+        let refused = try runner("deploy", "exp.yaml", "--target", "local", "--quiet")
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("1 model test failed: not deploying to 'local'"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("out/gated/deploy/local")))
+        let allowed = try runner("deploy", "exp.yaml", "--target", "local", "--quiet", "--allow-failed-tests")
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("out/gated/deploy/local/deploy.sh")))
+    }
+
     func testBadTestsAreLocatedSpecErrors() throws {
         try write(Self.spec(tests: """
               - metric: {rmse: "<= 1"}
@@ -206,6 +218,12 @@ final class ModelTestCommandTests: XCTestCase {
     func testDiffShowsAChangedGridValueAndMetricDeltas() throws {
         let first = try runner("run", "exp.yaml", "--quiet", "--json")
         XCTAssertEqual(first.status, 0, first.stderr)
+        // The grid's CV scores per parameter value travel in results.json.
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let curves = try XCTUnwrap(results["parameterScores"] as? [[String: Any]])
+        XCTAssertEqual(curves.count, 1)
+        XCTAssertEqual(curves.first?["parameter"] as? String, "C")
+        XCTAssertEqual((curves.first?["points"] as? [[String: Any]])?.compactMap { $0["value"] as? String }, ["0.1", "1"])
         try FileManager.default.copyItem(atPath: file("exp.lock"), toPath: file("first.lock"))
         let spec = try String(contentsOfFile: file("exp.yaml"), encoding: .utf8)
         try write(spec.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "grid: {C: [0.01, 0.1]}"), to: "exp.yaml")

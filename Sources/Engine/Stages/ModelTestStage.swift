@@ -79,9 +79,10 @@ enum ModelTestStage: StageDefinition {
             let report = ClassScores.report(truth: truth, predicted: predicted, classes: classes)
             var checks: [TestCheck] = [], notes: [String] = []
             for scores in report where label == nil || scores.label == label {
-                if scores.support == 0 && label == nil {
-                    notes.append("class '\(scores.label)' has no rows here; not checked")
-                    continue
+                if scores.support == 0 {
+                    // Every class: one absent from these rows is noted; the named class must be there.
+                    notes.append("class '\(scores.label)' has no rows here" + (label == nil ? "; not checked" : ""))
+                    if label == nil { continue }
                 }
                 for item in requirements {
                     let value = item.metric == "precision" ? scores.precision : item.metric == "recall" ? scores.recall : scores.f1
