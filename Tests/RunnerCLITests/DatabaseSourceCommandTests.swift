@@ -98,6 +98,39 @@ final class DatabaseSourceCommandTests: XCTestCase {
         XCTAssertNotEqual(try outputs(lock("db.lock"))["load"], db["load"])
     }
 
+    func testPredictReadsAQueryAndWritesATableInOneTransaction() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let fromFile = try runner("predict", "out/fromcsv/model.bundle", "data/penguins.csv")
+        XCTAssertEqual(fromFile.status, 0, fromFile.stderr)
+        let fromQuery = try runner("predict", "out/fromcsv/model.bundle", "--sqlite", "data/shop.db", "--query", "SELECT * FROM penguins")
+        XCTAssertEqual(fromQuery.stdout, fromFile.stdout, "the same rows predict the same")
+        let into = try runner("predict", "out/fromcsv/model.bundle", "--sqlite", "data/shop.db", "--query", "SELECT rowid AS id, * FROM penguins WHERE year = ?",
+                              "--param", "2008", "--into", "predictions", "--key", "id", "--proba")
+        XCTAssertEqual(into.status, 0, into.stderr)
+        XCTAssertTrue(into.stdout.contains("114 predictions written to table 'predictions'"), into.stdout)
+        let path = folder.appendingPathComponent("data/shop.db").path
+        let queue = try DatabaseQueue(path: path)
+        let (count, columns, first) = try queue.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM predictions")!, try db.columns(in: "predictions").map(\.name),
+             try Row.fetchOne(db, sql: "SELECT p.id, p.prediction FROM predictions p ORDER BY p.row LIMIT 1")!)
+        }
+        XCTAssertEqual(count, 114)
+        XCTAssertEqual(columns, ["row", "id", "prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo"])
+        let id: Int = first["id"], label: String = first["prediction"]
+        let expected = fromFile.stdout.split(separator: "\n").map(String.init)[id]
+        XCTAssertEqual(label, expected, "row \(id)'s prediction")
+        // A table that cannot take the rows: an error, and nothing written.
+        try queue.write { try $0.execute(sql: "CREATE TABLE taken (other TEXT)") }
+        try queue.close()
+        let refused = try runner("predict", "out/fromcsv/model.bundle", "--sqlite", "data/shop.db", "--query", "SELECT * FROM penguins", "--into", "taken")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("table 'taken' exists without the columns 'row', 'prediction'"), refused.stderr)
+        let rows = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM taken") }
+        XCTAssertEqual(rows, 0)
+        let misuse = try runner("predict", "out/fromcsv/model.bundle", "data/penguins.csv", "--into", "x")
+        XCTAssertEqual(misuse.status, 64)
+    }
+
     func testDatabaseErrorsAreLocatedAtTheQuery() throws {
         let cases = [
             ("SELEC * FROM penguins", #"db.yaml:5:41: error: data.source: data/shop.db: the query does not run: near "SELEC": syntax error"#),
