@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Deploy", targets: ["Deploy"]),
         .library(name: "Monitor", targets: ["Monitor"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "DatabaseSources", targets: ["DatabaseSources"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -35,7 +36,12 @@ let package = Package(
     targets: [
         .target(name: "Tabular"),
         .target(name: "Learn", dependencies: ["Tabular"]),
-        .target(name: "Spec", dependencies: ["Tabular", "Learn", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DatabaseSources", dependencies: [
+            "Tabular",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
+        .target(name: "Spec", dependencies: ["Tabular", "Learn", "DatabaseSources", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Packaging",
             dependencies: [
@@ -79,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report", "DatabaseSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -100,8 +106,9 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit"]),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
+        .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [

@@ -82,7 +82,7 @@ public struct ExperimentGraph: Sendable {
         var builder = Builder()
         let options = experiment.data.readOptions
         let load = builder.add(StageName.load, .load, params: LoadStage.Parameters(
-            format: experiment.data.dataSource.format,
+            format: experiment.data.fileFormat,
             delimiter: options.delimiter, naValues: options.naValues, columnKinds: options.columnKinds,
             target: target, drop: experiment.data.drop.map(\.value).sorted(),
             rowFilters: plan.rowFilters.map { .init(columns: $0.columns, threshold: $0.threshold) }),

@@ -88,7 +88,7 @@ public struct PromotionRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
 /// The run index: an SQLite database in the store (`index.sqlite`). SQLite's own locking
 /// lets several processes record runs at once; a busy database is waited for, not an error.
 public struct RunIndex: Sendable {
-    static let schemaVersion = 3
+    static let schemaVersion = 4
     private let queue: DatabaseQueue
     private let indexPath: String
 
@@ -151,6 +151,32 @@ public struct RunIndex: Sendable {
                             table.column("bundlePath", .text).notNull()
                             table.column("decided", .text).notNull()
                             table.primaryKey(["experiment", "runID"])
+                        }
+                    }
+                    if version < 4 {
+                        // The model registry (`runner registry`): versions and their history.
+                        try db.create(table: RegistryVersion.databaseTableName, ifNotExists: true) { table in
+                            table.column("name", .text).notNull()
+                            table.column("version", .integer).notNull()
+                            table.column("bundle", .text).notNull()
+                            table.column("stage", .text).notNull()
+                            table.column("runID", .text)
+                            table.column("specDigest", .text)
+                            table.column("dataDigest", .text)
+                            table.column("metrics", .text).notNull()
+                            table.column("testsPassed", .boolean)
+                            table.column("addedBy", .text).notNull()
+                            table.column("added", .text).notNull()
+                            table.primaryKey(["name", "version"])
+                        }
+                        try db.create(table: RegistryEvent.databaseTableName, ifNotExists: true) { table in
+                            table.autoIncrementedPrimaryKey("sequence")
+                            table.column("name", .text).notNull()
+                            table.column("version", .integer).notNull()
+                            table.column("event", .text).notNull()
+                            table.column("stage", .text)
+                            table.column("actor", .text).notNull()
+                            table.column("at", .text).notNull()
                         }
                     }
                     if version < Self.schemaVersion {

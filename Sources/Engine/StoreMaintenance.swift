@@ -126,6 +126,8 @@ public enum StoreMaintenance {
             // The run's spec text (`runner diff` compares parameters with it).
             liveBlobs.insert(results.spec.digest)
         }
+        // Registered model versions point at their bundles.
+        if let registry = try? ModelRegistry(store: store) { liveBlobs.formUnion(registry.referencedBlobs()) }
         let now = Date()
         func isOld(_ path: String) -> Bool {
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }

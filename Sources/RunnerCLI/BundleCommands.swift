@@ -1,3 +1,4 @@
+import DatabaseSources
 import ArgumentParser
 import Packaging
 import Serve
@@ -196,28 +197,58 @@ struct BundleCommand: ParsableCommand {
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict new data (CSV or JSON Lines) with a model bundle.",
+        abstract: "Predict new data (CSV, JSON Lines or an SQLite query) with a model bundle.",
         discussion: """
             The input is checked against the bundle's schema: a missing column is an error naming it, \
             a value of the wrong type names its line and column, extra columns are ignored with one \
             warning, and an unseen category follows the encoder's handle_unknown rule. Writes CSV: \
-            `prediction`, then `proba_<class>` columns with --proba. Exits 0, or 1 on any error.
+            `prediction`, then `proba_<class>` columns with --proba; or, with --sqlite and --into, \
+            a table of the same database (row, the --key column, prediction, probabilities), \
+            created if missing and appended otherwise, in one transaction. Exits 0, or 1 on any error.
             """
     )
 
     @Argument(help: "The model bundle.") var bundle: String
-    @Argument(help: "New data, CSV or JSON Lines.") var data: String
+    @Argument(help: "New data, CSV or JSON Lines (or --sqlite with --query).") var data: String?
+    @Option(name: .customLong("sqlite"), help: "Read the rows from this SQLite database (with --query; opened read-only unless --into).") var sqlite: String?
+    @Option(help: "The SELECT whose rows to predict (with --sqlite).") var query: String?
+    @Option(name: .customLong("param"), help: "A value for the query's next ? placeholder (repeatable; numbers are bound as numbers).") var params: [String] = []
+    @Option(help: "Write the predictions into this table of the --sqlite database (created if missing, appended otherwise, one transaction).") var into: String?
+    @Option(help: "A column of the query's rows copied into the --into table, to join predictions back (an id).") var key: String?
     @Option(help: "Write predictions here instead of stdout.") var out: String?
     @Flag(help: "Add class probabilities (classification).") var proba = false
     @OptionGroup var keys: BundleKeyOptions
     @Option(name: .shortAndLong, help: "Threads (default: the number of cores); predictions do not depend on it.") var jobs: Int?
 
+    func validate() throws {
+        if (data == nil) == (sqlite == nil) { throw ValidationError("give the data file, or --sqlite FILE with --query") }
+        if sqlite != nil, query == nil { throw ValidationError("--sqlite needs --query (the SELECT whose rows to predict)") }
+        if sqlite == nil, query != nil || !params.isEmpty || into != nil { throw ValidationError("--query, --param and --into go with --sqlite") }
+        if key != nil, into == nil { throw ValidationError("--key goes with --into") }
+        if into != nil, out != nil { throw ValidationError("choose --into (a table) or --out (a file)") }
+    }
+
+    /// Numbers bind as numbers, anything else as text.
+    private var parameters: [QueryParameter] {
+        params.map { text in
+            if let integer = Int64(text) { return .integer(integer) }
+            if let real = Double(text), real.isFinite { return .real(real) }
+            return .text(text)
+        }
+    }
+
     func run() throws {
         let (model, _) = try loadBundleOrExit(bundle, keys: keys)
         do throws(BundleError) {
-            let (table, warnings) = try BundlePrediction.readInput(path: data, schema: model.manifest.inputSchema)
+            let source: any DataSource = sqlite.map { SQLiteSource(path: $0, query: query ?? "", parameters: parameters) } ?? FileSource(path: data ?? "")
+            let (table, warnings) = try BundlePrediction.readInput(source, schema: model.manifest.inputSchema)
             for warning in warnings { printError("warning: \(warning)") }
             let prediction = try BundlePrediction.predict(model, table, threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            if let into, let sqlite {
+                try writeTable(prediction, into: into, database: sqlite, classes: model.manifest.classes, source: source)
+                print("\(sqlite): \(prediction.count) prediction\(prediction.count == 1 ? "" : "s") written to table '\(into)'")
+                return
+            }
             let text = BundlePrediction.csv(prediction, classes: model.manifest.classes, probabilities: proba)
             if let out {
                 guard (try? writeOutput(Data(text.utf8), to: out)) != nil else { throw BundleError.io("cannot write \(out)") }
@@ -228,6 +259,56 @@ struct Predict: ParsableCommand {
             // A data error is printed located ("FILE:LINE:COL: error: ..."), as compilers do.
             printError(error.dataError?.description ?? "error: \(error.description)")
             throw ExitCodes.failure
+        }
+    }
+
+    /// row (1-based), the --key column, prediction, then probabilities with --proba.
+    private func writeTable(_ prediction: Prediction, into table: String, database: String, classes: [String]?, source: any DataSource) throws(BundleError) {
+        var columns: [(name: String, type: SQLiteTableWriter.ColumnType)] = [("row", .integer)]
+        var keyValues: [QueryParameter] = []
+        if let key {
+            let keyColumn: Column
+            do {
+                guard let column = try source.read(options: ReadOptions())[key] else {
+                    throw BundleError.inputData(DataError(path: database, message: "--key '\(key)' is not a column of the query's rows"))
+                }
+                keyColumn = column
+            } catch let error as BundleError {
+                throw error
+            } catch let error as DataError {
+                throw .inputData(error)
+            } catch {
+                throw .internalError("\(error)")
+            }
+            let numeric = keyColumn.numericValues
+            let integral = numeric?.allSatisfy { $0.isNaN || $0 == $0.rounded() } ?? false
+            columns.append((key, numeric == nil ? .text : integral ? .integer : .real))
+            keyValues = (0..<keyColumn.count).map { row in
+                if let numeric { return numeric[row].isNaN ? .null : integral ? .integer(Int64(numeric[row])) : .real(numeric[row]) }
+                return keyColumn.text(at: row).map { .text($0) } ?? .null
+            }
+        }
+        var rows: [[QueryParameter]] = []
+        switch prediction {
+        case .values(let values):
+            columns.append(("prediction", .real))
+            rows = values.enumerated().map { [.integer(Int64($0.offset + 1))] + (keyValues.isEmpty ? [] : [keyValues[$0.offset]]) + [.real($0.element)] }
+        case .classes(let labels, let probabilities):
+            let names = classes ?? []
+            columns.append(("prediction", .text))
+            let withProbabilities = proba && probabilities != nil
+            if withProbabilities { columns += names.map { ("proba_" + $0, .real) } }
+            rows = labels.enumerated().map { row, label in
+                var values: [QueryParameter] = [.integer(Int64(row + 1))] + (keyValues.isEmpty ? [] : [keyValues[row]])
+                values.append(names.indices.contains(label) ? .text(names[label]) : .null)
+                if withProbabilities, let probabilities { values += names.indices.map { .real(probabilities[row, $0]) } }
+                return values
+            }
+        }
+        do {
+            try SQLiteTableWriter.insert(path: database, table: table, columns: columns, rows: rows)
+        } catch {
+            throw .inputData(error)
         }
     }
 }

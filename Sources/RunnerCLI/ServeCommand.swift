@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Serve
 import Spec
@@ -20,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Bundles to serve: PATH or NAME=PATH.") var bundles: [String] = []
+    @Argument(help: "Bundles to serve: PATH, NAME=PATH, or registry://NAME@production (also @staging, @VERSION; followed when a stage).") var bundles: [String] = []
     @Option(help: "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).") var host: String?
     @Option(help: "Port (default 8080; 0 picks a free one).") var port: Int?
     @Option(name: .customLong("tls-cert"), help: "TLS certificate chain (PEM); with --tls-key, serves HTTPS only (TLS 1.2+).") var tlsCert: String?
@@ -38,9 +39,40 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads that run predictions (default: the number of cores).") var workers: Int?
     @Option(help: "Endpoints that need no API key: a comma-separated list of health, metrics, openapi, or none (default health,metrics).") var open: String?
 
+    @Option(name: .customLong("registry-poll"), help: "Seconds between looks at the registry for registry:// models (default 1).") var registryPoll: Double?
+    @OptionGroup var store: StoreOptions
+
+    /// `registry://NAME@production` (or `@staging`, `@VERSION`; `ALIAS=registry://...`)
+    /// becomes the store's stage link (followed: a promotion reloads) or the version's blob.
+    private func registryBundles() throws -> ([String], [String]) {
+        var resolved: [String] = [], followed: [String] = []
+        for argument in bundles {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            let (alias, value) = parts.count == 2 && parts[1].hasPrefix("registry://") ? (parts[0], parts[1]) : (nil, argument)
+            guard value.hasPrefix("registry://") else {
+                resolved.append(argument)
+                continue
+            }
+            let reference = String(value.dropFirst("registry://".count))
+            let (registry, contentStore) = try RegistryCommand.open(store)
+            let version = try RegistryCommand.attempt { try registry.resolve(reference) }
+            let parsed = try RegistryCommand.attempt { try ModelRegistry.parse(reference) }
+            let path: String
+            if let stage = parsed.stage {
+                path = registry.stagePath(name: parsed.name, stage: stage)
+                followed.append(path)
+            } else {
+                path = contentStore.root + "/objects/\(version.bundle.prefix(2))/\(version.bundle.dropFirst(2))"
+            }
+            resolved.append("\(alias ?? parsed.name)=\(path)")
+        }
+        return (resolved, followed)
+    }
+
     func run() async throws {
         var flags = ServeConfiguration.Flags()
-        flags.bundles = bundles
+        let (resolved, followed) = try registryBundles()
+        flags.bundles = resolved
         flags.host = host
         flags.port = port
         flags.tlsCertificate = tlsCert
@@ -61,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
         do throws(ServeStartError) {
             var configuration = try ServeConfiguration.resolve(flags, environment: ProcessInfo.processInfo.environment)
             configuration.serverVersion = RunnerVersion.current
+            configuration.followedLinks = followed
+            if let registryPoll { configuration.followInterval = registryPoll }
             server = try ModelServer(configuration: configuration)
         } catch {
             printError("error: \(error.description)")

@@ -129,7 +129,9 @@ public final class ModelServer: Sendable {
                 .init(service: application),
                 .init(service: ModelLoading(server: self), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: ReloadOnHangup(server: self), successTerminationBehavior: .ignore),
-            ],
+            ] + (configuration.followedLinks.isEmpty ? [] : [
+                .init(service: ReloadOnRepoint(server: self, links: configuration.followedLinks, interval: configuration.followInterval), successTerminationBehavior: .ignore),
+            ]),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "runner.serve.lifecycle") { _ in SwiftLogNoOpLogHandler() }
         ))

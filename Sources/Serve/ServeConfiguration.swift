@@ -22,6 +22,10 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var openEndpoints: Set<OpenEndpoint> = [.health, .metrics]
     /// The version `/v2` reports.
     public var serverVersion: String = ""
+    /// Symbolic links (the registry's stage links) whose retargeting reloads the models.
+    public var followedLinks: [String] = []
+    /// Seconds between looks at `followedLinks`.
+    public var followInterval: Double = 1
 
     public enum OpenEndpoint: String, Sendable, CaseIterable {
         case health, metrics, openapi

@@ -39,7 +39,12 @@ struct DataChecks {
             let table = try source.read(options: options)
             return Outcome(table: table, task: checkTable(table))
         } catch {
-            reader.log.append(Diagnostic(file: error.path, location: error.line.map { SourceLocation(line: $0, column: error.column ?? 1) }, message: error.message))
+            if let sqlite = data.sqlite {
+                // The database's message, at the query that caused it.
+                reader.error(sqlite.location ?? data.source.location, "data.source: \(data.source.value): \(error.message)")
+            } else {
+                reader.log.append(Diagnostic(file: error.path, location: error.line.map { SourceLocation(line: $0, column: error.column ?? 1) }, message: error.message))
+            }
             return Outcome()
         }
     }

@@ -1,3 +1,4 @@
+import DatabaseSources
 import Learn
 import Tabular
 
@@ -76,6 +77,16 @@ public struct DataSpec: Sendable {
     public var task: LearningTask?
     public var drop: [Located<String>]
     public var types: [(column: Located<String>, kind: ColumnKind)]
+    /// `source: {sqlite: FILE, query: ..., params: [...]}`: the rows of a query on an SQLite
+    /// database (`source` then names the database file).
+    public var sqlite: SQLiteQuery?
+
+    public struct SQLiteQuery: Sendable {
+        public var query: String
+        public var parameters: [QueryParameter]
+        /// Where the query is written, for errors the database reports about it.
+        public var location: SourceLocation?
+    }
 
     /// How the table reader should read this source.
     public var readOptions: ReadOptions {
@@ -85,12 +96,21 @@ public struct DataSpec: Sendable {
         return options
     }
 
-    /// The source the spec names (a file today; the spec's `data.source` forms map here).
-    public var dataSource: FileSource {
+    /// The source the spec names: a CSV/JSON Lines file or an SQLite query.
+    public var dataSource: any DataSource {
+        if let sqlite { return SQLiteSource(path: resolvedPath, query: sqlite.query, parameters: sqlite.parameters) }
+        return fileSource
+    }
+
+    /// The data file, read as the spec says (for a database source, its file only).
+    public var fileSource: FileSource {
         var options = readOptions
         options.columnKinds = [:]
         return FileSource(path: resolvedPath, options: options)
     }
+
+    /// The file format for the load stage's key; nil for a database source (its rows' digest says it all).
+    public var fileFormat: DataFormat? { sqlite == nil ? fileSource.format : nil }
 
     /// Another file of the same kind of rows (a test's labelled data, golden examples): read
     /// with the spec's missing-value tokens, and its delimiter when the file has the same

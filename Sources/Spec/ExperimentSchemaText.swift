@@ -170,7 +170,7 @@ public enum ExperimentSchemaText {
       "description": "Where the data comes from and what to predict.",
       "properties": {
         "source": {
-          "description": "Path of a CSV/TSV/JSON Lines file, relative to the spec file, or a mapping with reading options.",
+          "description": "Path of a CSV/TSV/JSON Lines file, relative to the spec file; a mapping with reading options; or {sqlite: FILE, query: SELECT ..., params: [...]} for the rows of a read-only query on an SQLite database.",
           "oneOf": [
             {
               "type": "string",
@@ -208,6 +208,38 @@ public enum ExperimentSchemaText {
                     ]
                   },
                   "description": "Values that mean missing; replaces pandas' default list. Empty fields are always missing."
+                }
+              }
+            },
+            {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "sqlite",
+                "query"
+              ],
+              "properties": {
+                "sqlite": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "The SQLite database file, relative to the spec file (opened read-only)."
+                },
+                "query": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "A read-only SELECT; its rows are the data. The cache key is the digest of these rows."
+                },
+                "params": {
+                  "type": "array",
+                  "items": {
+                    "type": [
+                      "string",
+                      "number",
+                      "boolean",
+                      "null"
+                    ]
+                  },
+                  "description": "Values for the query's ? placeholders, in order."
                 }
               }
             }

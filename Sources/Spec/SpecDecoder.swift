@@ -1,3 +1,5 @@
+import DatabaseSources
+import Foundation
 import Learn
 import Tabular
 import Yams
@@ -72,9 +74,36 @@ struct SpecDecoder {
         var format: DataFormat?
         var delimiter: UInt8?
         var naValues: [String]?
+        var sqlite: DataSpec.SQLiteQuery?
         if let entry = entries["source"] {
-            if case .mapping = entry.value {
-                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["path", "format", "delimiter", "na_values"], required: ["path"]) {
+            if case .mapping(let mapping) = entry.value, mapping["sqlite"] != nil {
+                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["sqlite", "query", "params"], required: ["sqlite", "query"]),
+                   let file = fields["sqlite"], let path = reader.text(file.value, "data.source.sqlite"),
+                   let queryEntry = fields["query"], let query = reader.text(queryEntry.value, "data.source.query") {
+                    source = Located(path, at: file.value.location)
+                    var parameters: [QueryParameter] = []
+                    if let params = fields["params"], let items = reader.list(params.value, "data.source.params") {
+                        for item in items {
+                            switch item.scalarValue {
+                            case .int(let value)?: parameters.append(.integer(Int64(value)))
+                            case .double(let value)? where value.isFinite: parameters.append(.real(value))
+                            case .null?: parameters.append(.null)
+                            case .string(let value)?: parameters.append(.text(value))
+                            case .bool(let value)?: parameters.append(.integer(value ? 1 : 0))
+                            default: reader.error(item.location, "data.source.params entries must be strings or numbers")
+                            }
+                        }
+                    }
+                    if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        reader.error(queryEntry.value.location, "data.source.query is empty; write the SELECT that returns the rows")
+                    }
+                    sqlite = DataSpec.SQLiteQuery(query: query, parameters: parameters, location: queryEntry.value.location)
+                }
+            } else if case .mapping = entry.value {
+                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["path", "format", "delimiter", "na_values", "sqlite", "query", "params"], required: ["path"]) {
+                    for key in ["query", "params"] where fields[key] != nil {
+                        reader.error(fields[key]?.keyLocation, "data.source.\(key) goes with a database source: {sqlite: FILE, query: \"SELECT ...\"}")
+                    }
                     if let path = fields["path"], let text = reader.text(path.value, "data.source.path") {
                         source = Located(text, at: path.value.location)
                     }
@@ -117,7 +146,7 @@ struct SpecDecoder {
         guard let source, let target else { return nil }
         return DataSpec(
             source: source, resolvedPath: resolve(source.value), format: format, delimiter: delimiter,
-            naValues: naValues, target: target, task: task, drop: drop, types: types)
+            naValues: naValues, target: target, task: task, drop: drop, types: types, sqlite: sqlite)
     }
 
     private mutating func decodeDelimiter(_ node: Node) -> UInt8? {

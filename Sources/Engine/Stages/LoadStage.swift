@@ -10,7 +10,8 @@ enum LoadStage: StageDefinition {
             var threshold: Double
         }
 
-        var format: DataFormat
+        /// nil for a database source.
+        var format: DataFormat?
         var delimiter: UInt8?
         var naValues: [String]
         var columnKinds: [String: ColumnKind]
