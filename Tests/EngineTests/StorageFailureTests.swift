@@ -45,9 +45,9 @@ final class StorageFailureTests: XCTestCase {
     }
 
     func testADiskThatFillsUpStopsTheRunAndLeavesAValidStore() throws {
-        // Room for the store's skeleton (format file, run index with its three tables) and a
+        // Room for the store's skeleton (format file, run index with its six tables) and a
         // few blobs, not for the whole run.
-        try mountTmpfs("size=56k")
+        try mountTmpfs("size=72k")
         let store = mountPoint + "/store"
         let prepared = try fixture.prepare(store: store)
         XCTAssertThrowsError(try Session.execute(prepared, options: ExecutionOptions(jobs: 2))) { error in
