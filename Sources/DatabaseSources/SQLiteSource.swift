@@ -208,21 +208,10 @@ public struct SQLiteSource: DataSource {
         }
     }
 
-    /// Path, size, modification time, inode and device; nil when the file is absent and not required.
+    /// The file's identity; nil when it is absent and not required.
     static func fileIdentity(_ path: String, required: Bool) throws(DataError) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if required { throw DataError(path: path, message: "cannot read the database (\(String(cString: strerror(errno))))") }
-            return nil
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError(path: path, message: "not a regular file; give an SQLite database file") }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        #if canImport(Darwin)
-        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        return "\(absolute)\u{0}\(info.st_size)\u{0}\(modified)\u{0}\(info.st_ino)\u{0}\(info.st_dev)"
+        if !required, !FileManager.default.fileExists(atPath: path) { return nil }
+        return try FileIdentity.of(path, what: "an SQLite database file")
     }
 }
 

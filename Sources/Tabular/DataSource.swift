@@ -38,16 +38,7 @@ public struct FileSource: DataSource, Equatable {
 
     /// Absolute path, size, modification time (ns), inode and device.
     public func identity() throws(DataError) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw DataError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError(path: path, message: "not a regular file; give a CSV or JSON Lines file") }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        #if canImport(Darwin)
-        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        return "\(absolute)\u{0}\(info.st_size)\u{0}\(modified)\u{0}\(info.st_ino)\u{0}\(info.st_dev)"
+        try FileIdentity.of(path, what: "a CSV or JSON Lines file")
     }
 
     /// CSV: the first record only (the first megabyte when it holds the whole header line
@@ -94,5 +85,24 @@ public struct FileSource: DataSource, Equatable {
             if count == 0 { return }
             consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
+    }
+}
+
+/// What changes whenever a file's content may have changed: absolute path, size,
+/// modification time (ns), inode and device. Cheap (one stat), so unchanged large data is
+/// hashed once.
+public enum FileIdentity {
+    /// `what` names the file a regular file was expected to be ("a CSV or JSON Lines file").
+    public static func of(_ path: String, what: String) throws(DataError) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw DataError(path: path, message: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError(path: path, message: "not a regular file; give \(what)") }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        #if canImport(Darwin)
+        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        return "\(absolute)\u{0}\(info.st_size)\u{0}\(modified)\u{0}\(info.st_ino)\u{0}\(info.st_dev)"
     }
 }
