@@ -60,10 +60,8 @@ public struct SQLiteSource: DataSource {
         }
         do {
             return try Tabular.Table(columns: columns)
-        } catch let error as TableError {
-            throw DataError(path: path, message: "the query's columns cannot form a table (\(error.description)); give every column a distinct name with AS")
         } catch {
-            throw DataError(path: path, message: "\(error)")
+            throw DataError(path: path, message: "the query's columns cannot form a table (\(error.description)); give every column a distinct name with AS")
         }
     }
 

@@ -26,6 +26,7 @@ public struct RegistryVersion: Codable, Sendable, Equatable, FetchableRecord, Pe
 /// One change to the registry, kept forever (`runner registry show` prints the history).
 public struct RegistryEvent: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "registry_events"
+    /// The order of the change (assigned by the database).
     public var sequence: Int64?
     public var name: String
     public var version: Int
@@ -34,8 +35,6 @@ public struct RegistryEvent: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var stage: String?
     public var actor: String
     public var at: String
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { sequence = inserted.rowID }
 }
 
 /// Why a registry operation was refused.
@@ -129,7 +128,7 @@ public struct ModelRegistry: Sendable {
             let version = RegistryVersion(name: name, version: latest + 1, bundle: digest, stage: "none", runID: runID, specDigest: specDigest, dataDigest: dataDigest,
                                           metrics: metricsJSON, testsPassed: testsPassed, addedBy: Self.actor, added: Self.now)
             try version.insert(db)
-            var event = RegistryEvent(name: name, version: version.version, event: "add", stage: nil, actor: Self.actor, at: version.added)
+            let event = RegistryEvent(name: name, version: version.version, event: "add", stage: nil, actor: Self.actor, at: version.added)
             try event.insert(db)
             return version
         }
@@ -150,7 +149,7 @@ public struct ModelRegistry: Sendable {
             }
             target.stage = stage
             try target.update(db)
-            var event = RegistryEvent(name: name, version: version, event: "promote", stage: stage, actor: Self.actor, at: Self.now)
+            let event = RegistryEvent(name: name, version: version, event: "promote", stage: stage, actor: Self.actor, at: Self.now)
             try event.insert(db)
             return target
         }
@@ -182,7 +181,7 @@ public struct ModelRegistry: Sendable {
             try current.update(db)
             previous.stage = "production"
             try previous.update(db)
-            var event = RegistryEvent(name: name, version: previous.version, event: "rollback", stage: "production", actor: Self.actor, at: Self.now)
+            let event = RegistryEvent(name: name, version: previous.version, event: "rollback", stage: "production", actor: Self.actor, at: Self.now)
             try event.insert(db)
             return previous
         }
@@ -199,7 +198,7 @@ public struct ModelRegistry: Sendable {
             }
             guard target.stage != "production" else { throw RegistryError.removingProduction(name, version) }
             try target.delete(db)
-            var event = RegistryEvent(name: name, version: version, event: "remove", stage: nil, actor: Self.actor, at: Self.now)
+            let event = RegistryEvent(name: name, version: version, event: "remove", stage: nil, actor: Self.actor, at: Self.now)
             try event.insert(db)
             return target.stage
         }
