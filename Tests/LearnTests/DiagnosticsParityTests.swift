@@ -25,7 +25,8 @@ final class DiagnosticsParityTests: XCTestCase {
         let truth = encoded.taking(rows: test)
         let diagnostics = try ModelDiagnostics.compute(model: model, features: inputs.taking(rows: test), truth: truth, metric: .accuracy, repeats: 1000, seed: 7, threads: 2)
         guard case .classes(let labels, let classes) = truth, case .classes(let predicted, let probabilities?) = try model.predict(inputs.taking(rows: test)) else {
-            throw XCTSkip("unexpected prediction")
+            XCTFail("a classifier predicted no classes or no probabilities")
+            return [:]
         }
         let encoder = JSONEncoder()
         func plain<T: Encodable>(_ value: T) throws -> Any { try JSONSerialization.jsonObject(with: encoder.encode(value)) }
