@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "Tabular"),
@@ -40,6 +41,13 @@ let package = Package(
             "Tabular",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", "DatabaseSources", .product(name: "Yams", package: "Yams")]),
         .target(
@@ -106,9 +114,11 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Learn", "Tabular"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The PostgreSQL server the database tests share (scripts/postgres-test-server).
+        .target(name: "TestDatabases", dependencies: ["DatabaseSources", "Tabular"], path: "Tests/Support/TestDatabases"),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", "TestDatabases", "DatabaseSources", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
-        .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [

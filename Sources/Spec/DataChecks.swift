@@ -19,7 +19,9 @@ struct DataChecks {
     mutating func run() -> Outcome {
         let data = experiment.data
         let path = data.resolvedPath
-        guard FileManager.default.fileExists(atPath: path) else {
+        let isServer: Bool
+        if case .postgres? = data.database?.engine { isServer = true } else { isServer = false }
+        guard isServer || FileManager.default.fileExists(atPath: path) else {
             reader.error(data.source.location, "data file '\(data.source.value)' not found (looked for \(path))")
             return Outcome()
         }
@@ -29,7 +31,11 @@ struct DataChecks {
             // A source that is not a regular file (a device, a pipe) could be endless.
             _ = try source.identity()
         } catch {
-            reader.error(data.source.location, "data source '\(data.source.value)': \(error.message)")
+            if let database = data.database {
+                reader.error(database.location ?? data.source.location, "data.source: \(Self.shown(data, error)): \(error.message)")
+            } else {
+                reader.error(data.source.location, "data source '\(data.source.value)': \(error.message)")
+            }
             return Outcome()
         }
         do {
@@ -39,14 +45,21 @@ struct DataChecks {
             let table = try source.read(options: options)
             return Outcome(table: table, task: checkTable(table))
         } catch {
-            if let sqlite = data.sqlite {
+            if let database = data.database {
                 // The database's message, at the query that caused it.
-                reader.error(sqlite.location ?? data.source.location, "data.source: \(data.source.value): \(error.message)")
+                reader.error(database.location ?? data.source.location, "data.source: \(Self.shown(data, error)): \(error.message)")
             } else {
                 reader.log.append(Diagnostic(file: error.path, location: error.line.map { SourceLocation(line: $0, column: error.column ?? 1) }, message: error.message))
             }
             return Outcome()
         }
+    }
+
+    /// The database as messages name it: the SQLite file as the spec writes it, the PostgreSQL
+    /// server as postgres://USER@HOST:PORT/DATABASE (never a password).
+    private static func shown(_ data: DataSpec, _ error: DataError) -> String {
+        if case .postgres? = data.database?.engine { return error.path }
+        return data.source.value
     }
 
     /// Every column the spec names is in the header; true when the target is there.

@@ -77,11 +77,18 @@ public struct DataSpec: Sendable {
     public var task: LearningTask?
     public var drop: [Located<String>]
     public var types: [(column: Located<String>, kind: ColumnKind)]
-    /// `source: {sqlite: FILE, query: ..., params: [...]}`: the rows of a query on an SQLite
-    /// database (`source` then names the database file).
-    public var sqlite: SQLiteQuery?
+    /// `source: {sqlite: FILE | postgres: {...}, query: ..., params: [...]}`: the rows of a
+    /// query on a database (for SQLite `source` names the database file; for PostgreSQL the
+    /// server as the spec names it, never with a password).
+    public var database: DatabaseQuery?
 
-    public struct SQLiteQuery: Sendable {
+    public struct DatabaseQuery: Sendable {
+        public enum Engine: Sendable {
+            case sqlite
+            /// The source itself, made once per spec so every read in a run shares its snapshot.
+            case postgres(PostgresSource)
+        }
+        public var engine: Engine
         public var query: String
         public var parameters: [QueryParameter]
         /// Where the query is written, for errors the database reports about it.
@@ -96,10 +103,13 @@ public struct DataSpec: Sendable {
         return options
     }
 
-    /// The source the spec names: a CSV/JSON Lines file or an SQLite query.
+    /// The source the spec names: a CSV/JSON Lines file or a database query.
     public var dataSource: any DataSource {
-        if let sqlite { return SQLiteSource(path: resolvedPath, query: sqlite.query, parameters: sqlite.parameters) }
-        return fileSource
+        switch database?.engine {
+        case .sqlite?: return SQLiteSource(path: resolvedPath, query: database!.query, parameters: database!.parameters)
+        case .postgres(let source)?: return source
+        case nil: return fileSource
+        }
     }
 
     /// The data file, read as the spec says (for a database source, its file only).
@@ -110,7 +120,7 @@ public struct DataSpec: Sendable {
     }
 
     /// The file format for the load stage's key; nil for a database source (its rows' digest says it all).
-    public var fileFormat: DataFormat? { sqlite == nil ? fileSource.format : nil }
+    public var fileFormat: DataFormat? { database == nil ? fileSource.format : nil }
 
     /// Another file of the same kind of rows (a test's labelled data, golden examples): read
     /// with the spec's missing-value tokens, and its delimiter when the file has the same

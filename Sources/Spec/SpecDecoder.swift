@@ -66,6 +66,93 @@ struct SpecDecoder {
 
     // MARK: data
 
+    /// `{sqlite: FILE, query, params}` or `{postgres: {url | url_env, password_env | password_file}, query, params}`.
+    private mutating func decodeDatabaseSource(_ node: Node) -> (source: Located<String>, query: DataSpec.DatabaseQuery)? {
+        guard case .mapping(let mapping) = node else { return nil }
+        let engineKey = mapping["postgres"] != nil ? "postgres" : "sqlite"
+        guard let fields = reader.mapping(node, in: "'data.source'", allowed: [engineKey, "query", "params"], required: [engineKey, "query"]),
+              let engineEntry = fields[engineKey], let queryEntry = fields["query"],
+              let query = reader.text(queryEntry.value, "data.source.query") else { return nil }
+        var parameters: [QueryParameter] = []
+        if let params = fields["params"], let items = reader.list(params.value, "data.source.params") {
+            for item in items {
+                switch item.scalarValue {
+                case .int(let value)?: parameters.append(.integer(Int64(value)))
+                case .double(let value)? where value.isFinite: parameters.append(.real(value))
+                case .null?: parameters.append(.null)
+                case .string(let value)?: parameters.append(.text(value))
+                case .bool(let value)?: parameters.append(.integer(value ? 1 : 0))
+                default: reader.error(item.location, "data.source.params entries must be strings or numbers")
+                }
+            }
+        }
+        if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            reader.error(queryEntry.value.location, "data.source.query is empty; write the SELECT that returns the rows")
+        }
+        if engineKey == "sqlite" {
+            guard let path = reader.text(engineEntry.value, "data.source.sqlite") else { return nil }
+            return (Located(path, at: engineEntry.value.location),
+                    DataSpec.DatabaseQuery(engine: .sqlite, query: query, parameters: parameters, location: queryEntry.value.location))
+        }
+        guard let connection = decodePostgresConnection(engineEntry.value) else { return nil }
+        let source = PostgresSource(endpoint: connection.endpoint, query: query, parameters: parameters)
+        return (Located(connection.written, at: engineEntry.value.location),
+                DataSpec.DatabaseQuery(engine: .postgres(source), query: query, parameters: parameters, location: queryEntry.value.location))
+    }
+
+    /// The server and login of `postgres:`: a URL without a password (`url`), or the name of an
+    /// environment variable holding the URL (`url_env`); the password from `password_env`,
+    /// `password_file`, the URL of `url_env`, or PGPASSWORD. `written` is what the lock records.
+    private mutating func decodePostgresConnection(_ node: Node) -> (endpoint: PostgresEndpoint, written: String)? {
+        guard let fields = reader.mapping(node, in: "'data.source.postgres'", allowed: ["url", "url_env", "password_env", "password_file"], required: []) else {
+            return nil
+        }
+        guard (fields["url"] == nil) != (fields["url_env"] == nil) else {
+            reader.error(node.location, "data.source.postgres needs exactly one of url (postgres://USER@HOST:PORT/DATABASE, no password) or url_env (an environment variable holding the URL)")
+            return nil
+        }
+        if fields["password_env"] != nil, fields["password_file"] != nil {
+            reader.error(fields["password_file"]?.keyLocation, "give the password one way: password_env or password_file")
+            return nil
+        }
+        var password = PostgresEndpoint.PasswordSource.standard
+        if let entry = fields["password_env"], let name = reader.text(entry.value, "data.source.postgres.password_env") {
+            password = .environment(name)
+        }
+        if let entry = fields["password_file"], let path = reader.text(entry.value, "data.source.postgres.password_file") {
+            password = .file(resolve(path))
+        }
+        let text: String
+        let written: String
+        let location: SourceLocation?
+        if let entry = fields["url"] {
+            guard let url = reader.text(entry.value, "data.source.postgres.url") else { return nil }
+            text = url
+            written = PostgresEndpoint.redacted(url)
+            location = entry.value.location
+        } else {
+            guard let entry = fields["url_env"], let name = reader.text(entry.value, "data.source.postgres.url_env") else { return nil }
+            guard let url = ProcessInfo.processInfo.environment[name], !url.isEmpty else {
+                reader.error(entry.value.location, "data.source.postgres.url_env: the environment variable \(name) is not set (it holds postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
+                return nil
+            }
+            text = url
+            written = "postgres (URL in $\(name))"
+            location = entry.value.location
+        }
+        do {
+            let endpoint = try PostgresEndpoint.parse(text, allowPassword: fields["url"] == nil, password: password)
+            if case .inURL = endpoint.password, password != .standard {
+                reader.error(location, "the URL in the environment holds a password and password_\(fields["password_env"] != nil ? "env" : "file") gives another; keep one")
+                return nil
+            }
+            return (endpoint, written)
+        } catch {
+            reader.error(location, "data.source.postgres: \(error.message)")
+            return nil
+        }
+    }
+
     private mutating func decodeData(_ node: Node) -> DataSpec? {
         guard let entries = reader.mapping(node, in: "'data'", allowed: ["source", "target", "task", "drop", "types"], required: ["source", "target"]) else {
             return nil
@@ -74,35 +161,17 @@ struct SpecDecoder {
         var format: DataFormat?
         var delimiter: UInt8?
         var naValues: [String]?
-        var sqlite: DataSpec.SQLiteQuery?
+        var database: DataSpec.DatabaseQuery?
         if let entry = entries["source"] {
-            if case .mapping(let mapping) = entry.value, mapping["sqlite"] != nil {
-                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["sqlite", "query", "params"], required: ["sqlite", "query"]),
-                   let file = fields["sqlite"], let path = reader.text(file.value, "data.source.sqlite"),
-                   let queryEntry = fields["query"], let query = reader.text(queryEntry.value, "data.source.query") {
-                    source = Located(path, at: file.value.location)
-                    var parameters: [QueryParameter] = []
-                    if let params = fields["params"], let items = reader.list(params.value, "data.source.params") {
-                        for item in items {
-                            switch item.scalarValue {
-                            case .int(let value)?: parameters.append(.integer(Int64(value)))
-                            case .double(let value)? where value.isFinite: parameters.append(.real(value))
-                            case .null?: parameters.append(.null)
-                            case .string(let value)?: parameters.append(.text(value))
-                            case .bool(let value)?: parameters.append(.integer(value ? 1 : 0))
-                            default: reader.error(item.location, "data.source.params entries must be strings or numbers")
-                            }
-                        }
-                    }
-                    if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                        reader.error(queryEntry.value.location, "data.source.query is empty; write the SELECT that returns the rows")
-                    }
-                    sqlite = DataSpec.SQLiteQuery(query: query, parameters: parameters, location: queryEntry.value.location)
+            if case .mapping(let mapping) = entry.value, mapping["sqlite"] != nil || mapping["postgres"] != nil {
+                if let decoded = decodeDatabaseSource(entry.value) {
+                    source = decoded.source
+                    database = decoded.query
                 }
             } else if case .mapping = entry.value {
-                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["path", "format", "delimiter", "na_values", "sqlite", "query", "params"], required: ["path"]) {
+                if let fields = reader.mapping(entry.value, in: "'data.source'", allowed: ["path", "format", "delimiter", "na_values", "sqlite", "postgres", "query", "params"], required: ["path"]) {
                     for key in ["query", "params"] where fields[key] != nil {
-                        reader.error(fields[key]?.keyLocation, "data.source.\(key) goes with a database source: {sqlite: FILE, query: \"SELECT ...\"}")
+                        reader.error(fields[key]?.keyLocation, "data.source.\(key) goes with a database source: {sqlite: FILE, query: \"SELECT ...\"} or {postgres: {url_env: VARIABLE}, query: \"SELECT ...\"}")
                     }
                     if let path = fields["path"], let text = reader.text(path.value, "data.source.path") {
                         source = Located(text, at: path.value.location)
@@ -146,7 +215,7 @@ struct SpecDecoder {
         guard let source, let target else { return nil }
         return DataSpec(
             source: source, resolvedPath: resolve(source.value), format: format, delimiter: delimiter,
-            naValues: naValues, target: target, task: task, drop: drop, types: types, sqlite: sqlite)
+            naValues: naValues, target: target, task: task, drop: drop, types: types, database: database)
     }
 
     private mutating func decodeDelimiter(_ node: Node) -> UInt8? {

@@ -1,21 +1,21 @@
 /// Assigns dense codes to distinct byte strings without allocating per lookup:
 /// an open-addressing hash table over an arena holding each distinct value once.
-struct ByteInterner {
+public struct ByteInterner: Sendable {
     private var slots: [Int32]
     private var hashes: [UInt64] = []
     private var offsets: [Int] = [0]
     private var arena: [UInt8] = []
 
-    init(expectedDistinct: Int = 64) {
+    public init(expectedDistinct: Int = 64) {
         var capacity = 16
         while capacity < expectedDistinct * 2 { capacity <<= 1 }
         slots = Array(repeating: -1, count: capacity)
     }
 
-    var count: Int { hashes.count }
+    public var count: Int { hashes.count }
 
     /// The code of `bytes`, adding it when new.
-    mutating func code(for bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    public mutating func code(for bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let hash = Self.hash(bytes)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -35,7 +35,7 @@ struct ByteInterner {
     }
 
     /// The distinct values, in code order.
-    var strings: [String] {
+    public var strings: [String] {
         (0..<count).map { String(decoding: arena[offsets[$0]..<offsets[$0 + 1]], as: UTF8.self) }
     }
 

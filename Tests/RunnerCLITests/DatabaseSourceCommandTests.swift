@@ -9,7 +9,7 @@ import XCTest
 final class DatabaseSourceCommandTests: XCTestCase {
     private var folder: URL!
 
-    private static func spec(source: String, name: String) -> String {
+    static func spec(source: String, name: String) -> String {
         """
         version: 1
         name: \(name)
