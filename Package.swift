@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"]),
         // The PostgreSQL server the database tests share (scripts/postgres-test-server).
         .target(name: "TestDatabases", dependencies: ["DatabaseSources", "Tabular"], path: "Tests/Support/TestDatabases"),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", "TestDatabases", "DatabaseSources", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", "TestDatabases", "DatabaseSources", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
         .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),

@@ -6,15 +6,11 @@ import Tabular
 /// --into`): the table is created when missing, otherwise the rows are appended; any
 /// failure leaves the database as it was.
 public enum SQLiteTableWriter {
-    public enum ColumnType: String, Sendable {
-        case integer = "INTEGER", real = "REAL", text = "TEXT"
-    }
-
-    public static func insert(path: String, table: String, columns: [(name: String, type: ColumnType)], rows: [[QueryParameter]]) throws(DataError) {
+    public static func insert(path: String, table: String, columns: [(name: String, type: OutputColumnType)], rows: [[QueryParameter]]) throws(DataError) {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError(path: path, message: "no such SQLite database") }
         guard !table.isEmpty, !columns.isEmpty else { throw DataError(path: path, message: "nothing to write: a table name and columns are needed") }
-        let quoted = { (name: String) in "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        let create = "CREATE TABLE IF NOT EXISTS \(quoted(table)) (" + columns.map { "\(quoted($0.name)) \($0.type.rawValue)" }.joined(separator: ", ") + ")"
+        let quoted = quotedIdentifier
+        let create = "CREATE TABLE IF NOT EXISTS \(quoted(table)) (" + columns.map { "\(quoted($0.name)) \($0.type.sqliteName)" }.joined(separator: ", ") + ")"
         let insert = "INSERT INTO \(quoted(table)) (" + columns.map { quoted($0.name) }.joined(separator: ", ") + ") VALUES (" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
         do {
             let queue = try DatabaseQueue(path: path)

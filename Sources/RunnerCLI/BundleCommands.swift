@@ -197,23 +197,28 @@ struct BundleCommand: ParsableCommand {
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict new data (CSV, JSON Lines or an SQLite query) with a model bundle.",
+        abstract: "Predict new data (CSV, JSON Lines, or an SQLite or PostgreSQL query) with a model bundle.",
         discussion: """
             The input is checked against the bundle's schema: a missing column is an error naming it, \
             a value of the wrong type names its line and column, extra columns are ignored with one \
             warning, and an unseen category follows the encoder's handle_unknown rule. Writes CSV: \
-            `prediction`, then `proba_<class>` columns with --proba; or, with --sqlite and --into, \
-            a table of the same database (row, the --key column, prediction, probabilities), \
-            created if missing and appended otherwise, in one transaction. Exits 0, or 1 on any error.
+            `prediction`, then `proba_<class>` columns with --proba; or, with --sqlite or \
+            --postgres/--postgres-env and --into, a table of the same database (row, the --key column, \
+            prediction, probabilities), created if missing and appended otherwise, in one transaction. \
+            A PostgreSQL password comes from the URL in --postgres-env's variable, --password-file or \
+            PGPASSWORD, never from the command line. Exits 0, or 1 on any error.
             """
     )
 
     @Argument(help: "The model bundle.") var bundle: String
-    @Argument(help: "New data, CSV or JSON Lines (or --sqlite with --query).") var data: String?
+    @Argument(help: "New data, CSV or JSON Lines (or a database with --query).") var data: String?
     @Option(name: .customLong("sqlite"), help: "Read the rows from this SQLite database (with --query; opened read-only unless --into).") var sqlite: String?
-    @Option(help: "The SELECT whose rows to predict (with --sqlite).") var query: String?
-    @Option(name: .customLong("param"), help: "A value for the query's next ? placeholder (repeatable; numbers are bound as numbers).") var params: [String] = []
-    @Option(help: "Write the predictions into this table of the --sqlite database (created if missing, appended otherwise, one transaction).") var into: String?
+    @Option(name: .customLong("postgres"), help: "Read the rows from this PostgreSQL database: postgres://USER@HOST:PORT/DATABASE[?sslmode=...] (no password).") var postgres: String?
+    @Option(name: .customLong("postgres-env"), help: "The environment variable holding the PostgreSQL URL (which may hold the password).") var postgresEnvironment: String?
+    @Option(name: .customLong("password-file"), help: "A file holding the PostgreSQL password (default: PGPASSWORD).") var passwordFile: String?
+    @Option(help: "The SELECT whose rows to predict (with --sqlite or --postgres).") var query: String?
+    @Option(name: .customLong("param"), help: "A value for the query's next placeholder (? in SQLite, $1, $2, ... in PostgreSQL; repeatable; numbers are bound as numbers).") var params: [String] = []
+    @Option(help: "Write the predictions into this table of the database read (created if missing, appended otherwise, one transaction).") var into: String?
     @Option(help: "A column of the query's rows copied into the --into table, to join predictions back (an id).") var key: String?
     @Option(help: "Write predictions here instead of stdout.") var out: String?
     @Flag(help: "Add class probabilities (classification).") var proba = false
@@ -221,9 +226,12 @@ struct Predict: ParsableCommand {
     @Option(name: .shortAndLong, help: "Threads (default: the number of cores); predictions do not depend on it.") var jobs: Int?
 
     func validate() throws {
-        if (data == nil) == (sqlite == nil) { throw ValidationError("give the data file, or --sqlite FILE with --query") }
-        if sqlite != nil, query == nil { throw ValidationError("--sqlite needs --query (the SELECT whose rows to predict)") }
-        if sqlite == nil, query != nil || !params.isEmpty || into != nil { throw ValidationError("--query, --param and --into go with --sqlite") }
+        let databases = [sqlite, postgres, postgresEnvironment].compactMap { $0 }.count
+        if databases > 1 { throw ValidationError("choose one database: --sqlite, --postgres or --postgres-env") }
+        if (data == nil) == (databases == 0) { throw ValidationError("give the data file, or a database (--sqlite FILE, --postgres URL or --postgres-env VARIABLE) with --query") }
+        if databases == 1, query == nil { throw ValidationError("a database needs --query (the SELECT whose rows to predict)") }
+        if databases == 0, query != nil || !params.isEmpty || into != nil { throw ValidationError("--query, --param and --into go with --sqlite, --postgres or --postgres-env") }
+        if passwordFile != nil, postgres == nil, postgresEnvironment == nil { throw ValidationError("--password-file goes with --postgres or --postgres-env") }
         if key != nil, into == nil { throw ValidationError("--key goes with --into") }
         if into != nil, out != nil { throw ValidationError("choose --into (a table) or --out (a file)") }
     }
@@ -240,13 +248,21 @@ struct Predict: ParsableCommand {
     func run() throws {
         let (model, _) = try loadBundleOrExit(bundle, keys: keys)
         do throws(BundleError) {
-            let source: any DataSource = sqlite.map { SQLiteSource(path: $0, query: query ?? "", parameters: parameters) } ?? FileSource(path: data ?? "")
+            let endpoint = try postgresEndpoint()
+            let source: any DataSource
+            if let sqlite {
+                source = SQLiteSource(path: sqlite, query: query ?? "", parameters: parameters)
+            } else if let endpoint {
+                source = PostgresSource(endpoint: endpoint, query: query ?? "", parameters: parameters)
+            } else {
+                source = FileSource(path: data ?? "")
+            }
             let (table, warnings) = try BundlePrediction.readInput(source, schema: model.manifest.inputSchema)
             for warning in warnings { printError("warning: \(warning)") }
             let prediction = try BundlePrediction.predict(model, table, threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            if let into, let sqlite {
-                try writeTable(prediction, into: into, database: sqlite, classes: model.manifest.classes, source: source)
-                print("\(sqlite): \(prediction.count) prediction\(prediction.count == 1 ? "" : "s") written to table '\(into)'")
+            if let into {
+                try writeTable(prediction, into: into, classes: model.manifest.classes, source: source)
+                print("\(sqlite ?? endpoint?.description ?? ""): \(prediction.count) prediction\(prediction.count == 1 ? "" : "s") written to table '\(into)'")
                 return
             }
             let text = BundlePrediction.csv(prediction, classes: model.manifest.classes, probabilities: proba)
@@ -262,9 +278,29 @@ struct Predict: ParsableCommand {
         }
     }
 
+    /// The PostgreSQL database of --postgres (a URL without a password) or --postgres-env.
+    private func postgresEndpoint() throws(BundleError) -> PostgresEndpoint? {
+        let password: PostgresEndpoint.PasswordSource = passwordFile.map { .file($0) } ?? .standard
+        do throws(DataError) {
+            if let postgres {
+                return try PostgresEndpoint.parse(postgres, allowPassword: false, password: password)
+            }
+            if let name = postgresEnvironment {
+                guard let url = ProcessInfo.processInfo.environment[name], !url.isEmpty else {
+                    throw DataError(path: "--postgres-env", message: "the environment variable \(name) is not set (it holds postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
+                }
+                return try PostgresEndpoint.parse(url, allowPassword: passwordFile == nil, password: password)
+            }
+        } catch {
+            throw .inputData(error)
+        }
+        return nil
+    }
+
     /// row (1-based), the --key column, prediction, then probabilities with --proba.
-    private func writeTable(_ prediction: Prediction, into table: String, database: String, classes: [String]?, source: any DataSource) throws(BundleError) {
-        var columns: [(name: String, type: SQLiteTableWriter.ColumnType)] = [("row", .integer)]
+    private func writeTable(_ prediction: Prediction, into table: String, classes: [String]?, source: any DataSource) throws(BundleError) {
+        let database = (source as? SQLiteSource)?.path ?? (source as? PostgresSource)?.endpoint.description ?? source.description
+        var columns: [(name: String, type: OutputColumnType)] = [("row", .integer)]
         var keyValues: [QueryParameter] = []
         if let key {
             let keyColumn: Column
@@ -306,7 +342,11 @@ struct Predict: ParsableCommand {
             }
         }
         do {
-            try SQLiteTableWriter.insert(path: database, table: table, columns: columns, rows: rows)
+            if let sqlite = source as? SQLiteSource {
+                try SQLiteTableWriter.insert(path: sqlite.path, table: table, columns: columns, rows: rows)
+            } else if let postgres = source as? PostgresSource {
+                try PostgresTableWriter.insert(endpoint: postgres.endpoint, table: table, columns: columns, rows: rows)
+            }
         } catch {
             throw .inputData(error)
         }

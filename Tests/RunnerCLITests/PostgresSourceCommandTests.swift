@@ -1,4 +1,6 @@
 import Foundation
+import DatabaseSources
+import PostgresNIO
 import TestDatabases
 import XCTest
 
@@ -118,5 +120,44 @@ final class PostgresSourceCommandTests: XCTestCase {
         XCTAssertEqual(unreachable.status, 2)
         XCTAssertTrue(unreachable.stderr.contains("error: data.source: postgres://u@127.0.0.1:1/db: cannot connect: connection refused at 127.0.0.1:1"), unreachable.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("pg.lock").path), "no partial artifact")
+    }
+
+    func testPredictReadsAQueryAndWritesATableInOneTransaction() throws {
+        XCTAssertEqual(try runner("run", "exp.yaml", "--quiet").status, 0)
+        let fromFile = try runner("predict", "out/fromcsv/model.bundle", "data/penguins.csv")
+        XCTAssertEqual(fromFile.status, 0, fromFile.stderr)
+        let fromQuery = try runner("predict", "out/fromcsv/model.bundle", "--postgres-env", "DATABASE_URL", "--query", "SELECT * FROM penguins ORDER BY ctid")
+        XCTAssertEqual(fromQuery.status, 0, fromQuery.stderr)
+        XCTAssertEqual(fromQuery.stdout, fromFile.stdout, "the same rows predict the same")
+        // --postgres with the password from a file, predictions into a new table with a key.
+        try database.session().execute("ALTER TABLE penguins ADD COLUMN id serial")
+        let into = try runner("predict", "out/fromcsv/model.bundle", "--postgres", database.url + "?sslmode=verify-full&sslrootcert=\(server.certificateAuthority)",
+                              "--password-file", server.passwordFile, "--query", "SELECT * FROM penguins WHERE year = $1 ORDER BY id",
+                              "--param", "2008", "--into", "predictions", "--key", "id", "--proba")
+        XCTAssertEqual(into.status, 0, into.stderr)
+        XCTAssertTrue(into.stdout.contains("114 predictions written to table 'predictions'"), into.stdout)
+        let session = try database.session()
+        let rows = try session.rows("SELECT p.id::bigint, p.prediction, p.\"proba_Adelie\" IS NOT NULL FROM predictions p ORDER BY p.row")
+        XCTAssertEqual(rows.count, 114)
+        let (id, label, hasProbability) = try rows[0].decode((Int64, String, Bool).self)
+        XCTAssertEqual(label, fromFile.stdout.split(separator: "\n").map(String.init)[Int(id)], "row \(id)'s prediction")
+        XCTAssertTrue(hasProbability)
+        let columns = try session.rows("SELECT column_name::text FROM information_schema.columns WHERE table_name = 'predictions' ORDER BY ordinal_position")
+            .map { try $0.decode(String.self) }
+        XCTAssertEqual(columns, ["row", "id", "prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo"])
+        // A table that cannot take the rows: an error, and nothing written.
+        try session.execute("CREATE TABLE taken (other text)")
+        let refused = try runner("predict", "out/fromcsv/model.bundle", "--postgres-env", "DATABASE_URL", "--query", "SELECT * FROM penguins", "--into", "taken")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("table 'taken' exists without the columns 'row', 'prediction'; choose another --into table; nothing was written"), refused.stderr)
+        XCTAssertEqual(try session.rows("SELECT count(*) FROM taken")[0].decode(Int64.self), 0)
+        let again = try runner("predict", "out/fromcsv/model.bundle", "--postgres-env", "DATABASE_URL", "--query", "SELECT * FROM penguins ORDER BY id", "--into", "predictions", "--key", "id", "--proba")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try session.rows("SELECT count(*) FROM predictions")[0].decode(Int64.self), 114 + 344, "appended")
+        let misuse = try runner("predict", "out/fromcsv/model.bundle", "--postgres", "postgres://u:secret@localhost/db", "--query", "SELECT 1")
+        XCTAssertEqual(misuse.status, 1)
+        XCTAssertTrue(misuse.stderr.contains("the URL holds a password; keep it out of specs and command lines"), misuse.stderr)
+        XCTAssertFalse(misuse.stderr.contains("secret"))
+        XCTAssertEqual(try runner("predict", "out/fromcsv/model.bundle", "--sqlite", "x.db", "--postgres-env", "DATABASE_URL", "--query", "SELECT 1").status, 64)
     }
 }
