@@ -68,9 +68,10 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["Tabular", "Learn", "Packaging"]),
         .target(name: "Deploy", dependencies: ["Spec", "Tabular", "Monitor"]),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec", "Packaging", "Deploy", "Monitor",
+            "Tabular", "Learn", "Spec", "Packaging", "Deploy", "Monitor", "DatabaseSources",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Serve", dependencies: [
             "Tabular", "Learn", "Packaging", "Monitor",

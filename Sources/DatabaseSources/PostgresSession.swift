@@ -10,7 +10,7 @@ import Tabular
 /// registry, `predict --into`): each call waits for postgres-nio's event loop, so no Swift
 /// concurrency thread is ever blocked waiting for another. Every failure is a `DataError`
 /// naming the endpoint (never the password) with the server's own message.
-public final class PostgresSession {
+public final class PostgresSession: Sendable {
     public let endpoint: PostgresEndpoint
     private let connection: PostgresConnection
     private let logger: Logger

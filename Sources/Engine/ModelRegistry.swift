@@ -1,4 +1,5 @@
 import Foundation
+import DatabaseSources
 import GRDB
 import Packaging
 
@@ -60,28 +61,38 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Named model versions with stages, in the store's run index (SQLite): numbered per name,
-/// one production (and one staging) version per name, every change in the history. Changes
-/// run in IMMEDIATE transactions, so two processes promoting at once are serialized: both
-/// succeed in some order and the history says which. The store keeps
+/// Named model versions with stages: numbered per name, one production (and one staging)
+/// version per name, every change in the history. The versions and history live in the
+/// store's run index (SQLite) or in a PostgreSQL database (`RegistryStorage`); every change
+/// runs in a transaction that excludes other writers, so two processes promoting at once are
+/// serialized: both succeed in some order and the history says which. The store keeps
 /// `registry/NAME/STAGE.bundle` symbolic links to the staged blobs, which `runner serve
 /// registry://NAME@STAGE` serves and follows.
 public struct ModelRegistry: Sendable {
     public static let stages = ["staging", "production"]
-    private let queue: DatabaseQueue
+    private let storage: any RegistryStorage
     private let store: ContentStore
 
+    /// The registry in the store's own index.
     public init(store: ContentStore) throws(StoreError) {
-        _ = try RunIndex(store: store)
         self.store = store
-        do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(60)
-            queue = try DatabaseQueue(path: store.indexPath, configuration: configuration)
-        } catch {
-            throw StoreError.index("cannot open the run index \(store.indexPath): \(RunIndex.describe(error))")
-        }
+        storage = try SQLiteRegistryStorage(store: store)
     }
+
+    /// The registry at `location`: nil or empty for the store's index, else a PostgreSQL URL
+    /// (`postgres://USER@HOST:PORT/DATABASE`, the password from the URL when it came from the
+    /// environment, or PGPASSWORD). The bundles stay in `store`.
+    public init(store: ContentStore, location: String?, passwordAllowed: Bool) throws {
+        self.store = store
+        guard let location, !location.isEmpty else {
+            storage = try SQLiteRegistryStorage(store: store)
+            return
+        }
+        storage = try PostgresRegistryStorage(endpoint: PostgresEndpoint.parse(location, allowPassword: passwordAllowed))
+    }
+
+    /// Where the versions are kept, for messages.
+    public var location: String { storage.location }
 
     /// `NAME`, `NAME@3`, `NAME@production`: the name and either a version or a stage.
     public static func parse(_ reference: String) throws(RegistryError) -> (name: String, version: Int?, stage: String?) {
@@ -106,30 +117,18 @@ public struct ModelRegistry: Sendable {
         return formatter.string(from: Date())
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.inDatabase { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
-    }
-
     /// Registers a bundle already in the store as the next version of `name`.
     public func add(name: String, bundle digest: String, runID: String?, specDigest: String?, dataDigest: String?, metrics: [String: Double], testsPassed: Bool?) throws -> RegistryVersion {
         _ = try Self.parse(name)
         guard store.contains(digest) else { throw StoreError.missing(digest: digest) }
         let metricsJSON = String(decoding: CanonicalJSON.encode(metrics), as: UTF8.self)
-        return try write { db in
+        return try storage.write { transaction in
             // Numbers are never reused: a removed version's number stays in the history.
-            let latest = try Int.fetchOne(db, sql: "SELECT max(version) FROM registry_events WHERE name = ?", arguments: [name]) ?? 0
+            let latest = try transaction.latestVersionNumber(name: name)
             let version = RegistryVersion(name: name, version: latest + 1, bundle: digest, stage: "none", runID: runID, specDigest: specDigest, dataDigest: dataDigest,
                                           metrics: metricsJSON, testsPassed: testsPassed, addedBy: Self.actor, added: Self.now)
-            try version.insert(db)
-            let event = RegistryEvent(name: name, version: version.version, event: "add", stage: nil, actor: Self.actor, at: version.added)
-            try event.insert(db)
+            try transaction.insert(version)
+            try transaction.insert(RegistryEvent(name: name, version: version.version, event: "add", stage: nil, actor: Self.actor, at: version.added))
             return version
         }
     }
@@ -138,19 +137,16 @@ public struct ModelRegistry: Sendable {
     /// or unstaged (staging).
     public func promote(name: String, version: Int, stage: String) throws -> RegistryVersion {
         guard Self.stages.contains(stage) else { throw RegistryError.badReference("\(name)@\(stage)") }
-        let promoted: RegistryVersion = try write { db in
-            guard var target = try RegistryVersion.fetchOne(db, key: ["name": name, "version": version]) else {
-                if try RegistryVersion.filter(Column("name") == name).fetchCount(db) == 0 { throw RegistryError.unknownName(name) }
-                throw RegistryError.unknownVersion(name, version)
-            }
-            for var current in try RegistryVersion.filter(Column("name") == name && Column("stage") == stage && Column("version") != version).fetchAll(db) {
-                current.stage = stage == "production" ? "archived" : "none"
-                try current.update(db)
+        let promoted: RegistryVersion = try storage.write { transaction in
+            let own = try transaction.versions(name: name)
+            guard !own.isEmpty else { throw RegistryError.unknownName(name) }
+            guard var target = own.first(where: { $0.version == version }) else { throw RegistryError.unknownVersion(name, version) }
+            for current in own where current.stage == stage && current.version != version {
+                try transaction.setStage(name: name, version: current.version, stage: stage == "production" ? "archived" : "none")
             }
             target.stage = stage
-            try target.update(db)
-            let event = RegistryEvent(name: name, version: version, event: "promote", stage: stage, actor: Self.actor, at: Self.now)
-            try event.insert(db)
+            try transaction.setStage(name: name, version: version, stage: stage)
+            try transaction.insert(RegistryEvent(name: name, version: version, event: "promote", stage: stage, actor: Self.actor, at: Self.now))
             return target
         }
         try link(name: name, stage: stage)
@@ -160,29 +156,21 @@ public struct ModelRegistry: Sendable {
     /// Puts back the production version before the current one (by the history); the current
     /// one is archived. Returns the version now in production.
     public func rollback(name: String) throws -> RegistryVersion {
-        let restored: RegistryVersion = try write { db in
-            guard try RegistryVersion.filter(Column("name") == name).fetchCount(db) > 0 else { throw RegistryError.unknownName(name) }
-            guard var current = try RegistryVersion.filter(Column("name") == name && Column("stage") == "production").fetchOne(db) else {
-                throw RegistryError.noVersionInStage(name, "production")
-            }
+        let restored: RegistryVersion = try storage.write { transaction in
+            let own = try transaction.versions(name: name)
+            guard !own.isEmpty else { throw RegistryError.unknownName(name) }
+            guard let current = own.first(where: { $0.stage == "production" }) else { throw RegistryError.noVersionInStage(name, "production") }
             // Production versions in the order they were promoted, newest first; the first
             // that still exists and is not the current one.
-            let history = try RegistryEvent.filter(Column("name") == name && Column("stage") == "production" && (Column("event") == "promote" || Column("event") == "rollback"))
-                .order(Column("sequence").desc).fetchAll(db)
-            var candidate: RegistryVersion?
-            for event in history where event.version != current.version {
-                if let version = try RegistryVersion.fetchOne(db, key: ["name": name, "version": event.version]) {
-                    candidate = version
-                    break
-                }
+            let history = try transaction.events(name: name).filter { $0.stage == "production" && ($0.event == "promote" || $0.event == "rollback") }.reversed()
+            guard var previous = history.lazy.filter({ $0.version != current.version })
+                .compactMap({ event in own.first { $0.version == event.version } }).first else {
+                throw RegistryError.nothingToRollBack(name)
             }
-            guard var previous = candidate else { throw RegistryError.nothingToRollBack(name) }
-            current.stage = "archived"
-            try current.update(db)
+            try transaction.setStage(name: name, version: current.version, stage: "archived")
             previous.stage = "production"
-            try previous.update(db)
-            let event = RegistryEvent(name: name, version: previous.version, event: "rollback", stage: "production", actor: Self.actor, at: Self.now)
-            try event.insert(db)
+            try transaction.setStage(name: name, version: previous.version, stage: "production")
+            try transaction.insert(RegistryEvent(name: name, version: previous.version, event: "rollback", stage: "production", actor: Self.actor, at: Self.now))
             return previous
         }
         try link(name: name, stage: "production")
@@ -191,15 +179,13 @@ public struct ModelRegistry: Sendable {
 
     /// Forgets a version that is not in production (the history keeps that it was there).
     public func remove(name: String, version: Int) throws {
-        let stage: String = try write { db in
-            guard let target = try RegistryVersion.fetchOne(db, key: ["name": name, "version": version]) else {
-                if try RegistryVersion.filter(Column("name") == name).fetchCount(db) == 0 { throw RegistryError.unknownName(name) }
-                throw RegistryError.unknownVersion(name, version)
-            }
+        let stage: String = try storage.write { transaction in
+            let own = try transaction.versions(name: name)
+            guard !own.isEmpty else { throw RegistryError.unknownName(name) }
+            guard let target = own.first(where: { $0.version == version }) else { throw RegistryError.unknownVersion(name, version) }
             guard target.stage != "production" else { throw RegistryError.removingProduction(name, version) }
-            try target.delete(db)
-            let event = RegistryEvent(name: name, version: version, event: "remove", stage: nil, actor: Self.actor, at: Self.now)
-            try event.insert(db)
+            try transaction.delete(name: name, version: version)
+            try transaction.insert(RegistryEvent(name: name, version: version, event: "remove", stage: nil, actor: Self.actor, at: Self.now))
             return target.stage
         }
         if stage == "staging" { try link(name: name, stage: "staging") }
@@ -207,15 +193,11 @@ public struct ModelRegistry: Sendable {
 
     /// Every version, by name then version.
     public func versions(name: String? = nil) throws -> [RegistryVersion] {
-        try queue.read { db in
-            var request = RegistryVersion.order(Column("name"), Column("version"))
-            if let name { request = request.filter(Column("name") == name) }
-            return try request.fetchAll(db)
-        }
+        try storage.read { try $0.versions(name: name) }
     }
 
     public func history(name: String) throws -> [RegistryEvent] {
-        try queue.read { db in try RegistryEvent.filter(Column("name") == name).order(Column("sequence")).fetchAll(db) }
+        try storage.read { try $0.events(name: name) }
     }
 
     /// The version a reference names: `NAME` (the latest), `NAME@3`, `NAME@production`.
@@ -238,26 +220,45 @@ public struct ModelRegistry: Sendable {
     /// (replaced atomically), or no file when no version holds the stage.
     public func stagePath(name: String, stage: String) -> String { store.path("registry/\(name)/\(stage).bundle") }
 
-    private func link(name: String, stage: String) throws {
+    /// Points the store's link for `name@stage` at the version the registry has there now
+    /// (a shared registry changes under this store; `runner serve` calls this as it polls).
+    /// Returns the version, nil when none holds the stage.
+    @discardableResult
+    public func refreshLink(name: String, stage: String) throws -> RegistryVersion? {
+        try link(name: name, stage: stage, requireBundle: true)
+    }
+
+    /// After a change: a shared registry's change may be made from a store without the
+    /// bundle (another machine's); that store's link then stays as it was.
+    @discardableResult
+    private func link(name: String, stage: String, requireBundle: Bool = false) throws -> RegistryVersion? {
         let path = stagePath(name: name, stage: stage)
         let staged = try versions(name: name).first { $0.stage == stage }
         guard let staged else {
             unlink(path)
-            return
+            return nil
         }
+        guard store.contains(staged.bundle) else {
+            if requireBundle { throw StoreError.missing(digest: staged.bundle) }
+            return nil
+        }
+        let target = "../../objects/\(staged.bundle.prefix(2))/\(staged.bundle.dropFirst(2))"
+        var existing = [CChar](repeating: 0, count: 4096)
+        let length = readlink(path, &existing, existing.count - 1)
+        if length > 0, String(decoding: existing[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target { return staged }
         try AtomicFile.makeFolder((path as NSString).deletingLastPathComponent)
         let temporary = path + ".\(UUID().uuidString).tmp"
-        let target = "../../objects/\(staged.bundle.prefix(2))/\(staged.bundle.dropFirst(2))"
         guard symlink(target, temporary) == 0 else { throw StoreError.system("cannot link \(path)", errno) }
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
             throw StoreError.system("cannot link \(path)", code)
         }
+        return staged
     }
 
     /// Every blob a registered version references (kept by `runner gc`).
-    func referencedBlobs() -> Set<String> {
-        Set(((try? versions()) ?? []).map(\.bundle))
+    func referencedBlobs() throws -> Set<String> {
+        Set(try versions().map(\.bundle))
     }
 }

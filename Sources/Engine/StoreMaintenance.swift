@@ -127,7 +127,16 @@ public enum StoreMaintenance {
             liveBlobs.insert(results.spec.digest)
         }
         // Registered model versions point at their bundles.
-        if let registry = try? ModelRegistry(store: store) { liveBlobs.formUnion(registry.referencedBlobs()) }
+        if let registry = try? ModelRegistry(store: store) { liveBlobs.formUnion((try? registry.referencedBlobs()) ?? []) }
+        // A shared registry (RUNNER_REGISTRY) may point at bundles in this store too; when it
+        // cannot be read, nothing is collected rather than a registered bundle lost.
+        if let shared = ProcessInfo.processInfo.environment["RUNNER_REGISTRY"], !shared.isEmpty {
+            do {
+                liveBlobs.formUnion(try ModelRegistry(store: store, location: shared, passwordAllowed: true).referencedBlobs())
+            } catch {
+                throw StoreError.index("cannot read the registry in RUNNER_REGISTRY (\(error)); gc would not know which bundles it keeps")
+            }
+        }
         let now = Date()
         func isOld(_ path: String) -> Bool {
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatabaseSources
 import Engine
 import Foundation
 import Packaging
@@ -7,26 +8,27 @@ import Tabular
 struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
-        abstract: "Named model versions with stages (staging, production), kept in the store's index.",
+        abstract: "Named model versions with stages (staging, production), in the store's index or a shared PostgreSQL database.",
         discussion: """
             Versions are numbered per name and point at the bundle in the store by digest; each \
             records the run, spec and data digests, test metrics, whether the tests passed, who \
             and when. One version per name is in production (and one in staging); every change \
             is kept in the history. `runner serve registry://NAME@production` serves the \
-            production version and follows promotions. Exit codes: 0 done, 1 refused or failed.
+            production version and follows promotions. The registry is the store's index unless \
+            --registry or RUNNER_REGISTRY names a PostgreSQL database (postgres://USER@HOST:PORT/DATABASE; \
+            the password from RUNNER_REGISTRY's URL or PGPASSWORD, never --registry). \
+            Exit codes: 0 done, 1 refused or failed.
             """,
         subcommands: [Add.self, List.self, Show.self, Promote.self, Rollback.self, Remove.self]
     )
 
-    /// Opens the registry of the store (`--store`, else $RUNNER_STORE, else .runner).
-    static func open(_ store: StoreOptions) throws -> (ModelRegistry, ContentStore) {
-        let contentStore = try openStoreOrExit(store.resolved(spec: nil))
-        do {
-            return (try ModelRegistry(store: contentStore), contentStore)
-        } catch {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        }
+    /// Opens the registry (`--registry`, else $RUNNER_REGISTRY, else the store's index) over the
+    /// store (`--store`, else $RUNNER_STORE, else .runner).
+    static func open(_ store: StoreOptions, _ registry: RegistryOptions) throws -> (ModelRegistry, ContentStore) {
+        let (location, passwordAllowed) = registry.resolved
+        // A shared registry needs no store of this machine's history: one is made when missing.
+        let contentStore = location == nil ? try openStoreOrExit(store.resolved(spec: nil)) : try attempt { try ContentStore.open(store.resolved(spec: nil)) }
+        return (try attempt { try ModelRegistry(store: contentStore, location: location, passwordAllowed: passwordAllowed) }, contentStore)
     }
 
     /// Runs a registry operation, printing a refusal or failure in one line.
@@ -37,6 +39,8 @@ struct RegistryCommand: ParsableCommand {
             printError("error: \(error.description)")
         } catch let error as StoreError {
             printError("error: \(error.description)")
+        } catch let error as DataError {
+            printError("error: registry \(error.path): \(error.message)")
         } catch {
             printError("error: \(error)")
         }
@@ -54,10 +58,11 @@ struct RegistryCommand: ParsableCommand {
         @Argument(help: "A run id (or unique prefix) or a bundle file.") var source: String
         @Option(help: "The model's name (letters, digits, '_', '-', '.').") var name: String
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
         @OptionGroup var keys: BundleKeyOptions
 
         func run() throws {
-            let (registry, contentStore) = try RegistryCommand.open(store)
+            let (registry, contentStore) = try RegistryCommand.open(store, registryLocation)
             let version: RegistryVersion
             if FileManager.default.fileExists(atPath: source) {
                 let (bundle, _) = try loadBundleOrExit(source, keys: keys)
@@ -92,10 +97,11 @@ struct RegistryCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Every registered model: latest, staging and production versions.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
         @Flag(help: "Every version as JSON.") var json = false
 
         func run() throws {
-            let (registry, _) = try RegistryCommand.open(store)
+            let (registry, _) = try RegistryCommand.open(store, registryLocation)
             let versions = try RegistryCommand.attempt { try registry.versions() }
             if json {
                 print(jsonText(versions))
@@ -121,10 +127,11 @@ struct RegistryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "One model's versions and history, or one version (NAME@VERSION, NAME@production).")
         @Argument(help: "NAME, NAME@VERSION, NAME@staging or NAME@production.") var reference: String
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
-            let (registry, _) = try RegistryCommand.open(store)
+            let (registry, _) = try RegistryCommand.open(store, registryLocation)
             if reference.contains("@") {
                 let version = try RegistryCommand.attempt { try registry.resolve(reference) }
                 if json {
@@ -161,13 +168,14 @@ struct RegistryCommand: ParsableCommand {
         @Argument(help: "NAME@VERSION.") var reference: String
         @Option(help: "staging or production.") var stage: String
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
 
         func validate() throws {
             guard ModelRegistry.stages.contains(stage) else { throw ValidationError("--stage must be staging or production") }
         }
 
         func run() throws {
-            let (registry, _) = try RegistryCommand.open(store)
+            let (registry, _) = try RegistryCommand.open(store, registryLocation)
             let parsed = try RegistryCommand.attempt { try ModelRegistry.parse(reference) }
             guard let number = parsed.version else {
                 printError("error: promote names one version: \(parsed.name)@VERSION")
@@ -182,9 +190,10 @@ struct RegistryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Put the previous production version of NAME back in production.")
         @Argument(help: "The model's name.") var name: String
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
 
         func run() throws {
-            let (registry, _) = try RegistryCommand.open(store)
+            let (registry, _) = try RegistryCommand.open(store, registryLocation)
             let version = try RegistryCommand.attempt { try registry.rollback(name: name) }
             print("\(version.name)@\(version.version) is in production again")
         }
@@ -194,9 +203,10 @@ struct RegistryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Forget NAME@VERSION (not while it is in production; the history keeps it).")
         @Argument(help: "NAME@VERSION.") var reference: String
         @OptionGroup var store: StoreOptions
+        @OptionGroup var registryLocation: RegistryOptions
 
         func run() throws {
-            let (registry, _) = try RegistryCommand.open(store)
+            let (registry, _) = try RegistryCommand.open(store, registryLocation)
             let parsed = try RegistryCommand.attempt { try ModelRegistry.parse(reference) }
             guard let number = parsed.version else {
                 printError("error: remove names one version: \(parsed.name)@VERSION")
@@ -205,5 +215,18 @@ struct RegistryCommand: ParsableCommand {
             try RegistryCommand.attempt { try registry.remove(name: parsed.name, version: number) }
             print("removed \(parsed.name)@\(number)")
         }
+    }
+}
+
+/// Where the registry is: `--registry URL` (no password on a command line), else
+/// RUNNER_REGISTRY (may hold one), else the store's own index.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .customLong("registry"), help: "A shared registry: postgres://USER@HOST:PORT/DATABASE[?sslmode=...] (default: $RUNNER_REGISTRY, else the store's index).")
+    var location: String?
+
+    var resolved: (location: String?, passwordAllowed: Bool) {
+        if let location { return (location, false) }
+        if let shared = ProcessInfo.processInfo.environment["RUNNER_REGISTRY"], !shared.isEmpty { return (shared, true) }
+        return (nil, false)
     }
 }

@@ -41,11 +41,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("registry-poll"), help: "Seconds between looks at the registry for registry:// models (default 1).") var registryPoll: Double?
     @OptionGroup var store: StoreOptions
+    @OptionGroup var registryLocation: RegistryOptions
 
     /// `registry://NAME@production` (or `@staging`, `@VERSION`; `ALIAS=registry://...`)
     /// becomes the store's stage link (followed: a promotion reloads) or the version's blob.
-    private func registryBundles() throws -> ([String], [String]) {
+    private func registryBundles() throws -> ([String], [String], RegistryLinkFollower?) {
         var resolved: [String] = [], followed: [String] = []
+        var shared: ModelRegistry?
+        var sharedLinks: [(name: String, stage: String)] = []
         for argument in bundles {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
             let (alias, value) = parts.count == 2 && parts[1].hasPrefix("registry://") ? (parts[0], parts[1]) : (nil, argument)
@@ -54,24 +57,35 @@ struct ServeCommand: AsyncParsableCommand {
                 continue
             }
             let reference = String(value.dropFirst("registry://".count))
-            let (registry, contentStore) = try RegistryCommand.open(store)
+            let (registry, contentStore) = try RegistryCommand.open(store, registryLocation)
             let version = try RegistryCommand.attempt { try registry.resolve(reference) }
             let parsed = try RegistryCommand.attempt { try ModelRegistry.parse(reference) }
             let path: String
             if let stage = parsed.stage {
                 path = registry.stagePath(name: parsed.name, stage: stage)
                 followed.append(path)
+                if registryLocation.resolved.location != nil {
+                    // A shared registry changes under this store: point the link where it says now, and keep doing so.
+                    try RegistryCommand.attempt { try registry.refreshLink(name: parsed.name, stage: stage) }
+                    shared = registry
+                    sharedLinks.append((parsed.name, stage))
+                }
             } else {
                 path = contentStore.root + "/objects/\(version.bundle.prefix(2))/\(version.bundle.dropFirst(2))"
             }
             resolved.append("\(alias ?? parsed.name)=\(path)")
         }
-        return (resolved, followed)
+        let follower = shared.map { registry in
+            RegistryLinkFollower(registry: registry, links: sharedLinks, interval: registryPoll ?? 1) { printError("warning: \($0)") }
+        }
+        return (resolved, followed, follower)
     }
 
     func run() async throws {
         var flags = ServeConfiguration.Flags()
-        let (resolved, followed) = try registryBundles()
+        let (resolved, followed, follower) = try registryBundles()
+        follower?.start()
+        defer { follower?.stop() }
         flags.bundles = resolved
         flags.host = host
         flags.port = port

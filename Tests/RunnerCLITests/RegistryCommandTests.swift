@@ -4,9 +4,15 @@ import XCTest
 /// `runner registry` on the store's index: versions from runs and bundle files, stages with
 /// one production version per name, rollback by the history, numbers never reused, two
 /// processes promoting at once, gc keeping registered bundles, and a server following a
-/// promotion of `registry://NAME@production`.
-final class RegistryCommandTests: XCTestCase {
-    private var folder: URL!
+/// promotion of `registry://NAME@production`. `PostgresRegistryCommandTests` runs the same
+/// tests on a PostgreSQL registry.
+class RegistryCommandTests: XCTestCase {
+    var folder: URL!
+    /// Variables every runner process gets (the PostgreSQL tests name the registry here).
+    var environment: [String: String] = ["RUNNER_ACTOR": "tester"]
+    /// The store the promotions in the server test run with: the server's own store when the
+    /// registry lives in it; another machine's (empty) store for a shared registry.
+    var promotingStore = ".runner"
 
     override func setUpWithError() throws {
         folder = try RunnerProcess.experimentFolder(spec: """
@@ -30,7 +36,7 @@ final class RegistryCommandTests: XCTestCase {
     }
 
     private func runner(_ arguments: String...) throws -> RunnerProcess.Outcome {
-        try RunnerProcess.run(arguments + ["--store", ".runner"], in: folder, environment: ["RUNNER_ACTOR": "tester"])
+        try RunnerProcess.run(arguments + ["--store", ".runner"], in: folder, environment: environment)
     }
 
     private func runID(of outcome: RunnerProcess.Outcome) throws -> String {
@@ -96,7 +102,7 @@ final class RegistryCommandTests: XCTestCase {
 
         for (arguments, message) in [(["registry", "show", "nobody"], "no model named 'nobody'"), (["registry", "promote", "penguins@9", "--stage", "production"], "'penguins' has no version 9"),
                                      (["registry", "show", "bad name@1"], "is not NAME, NAME@VERSION"), (["registry", "rollback", "penguins"], "")] {
-            let outcome = try RunnerProcess.run(arguments + ["--store", ".runner"], in: folder)
+            let outcome = try RunnerProcess.run(arguments + ["--store", ".runner"], in: folder, environment: environment)
             if message.isEmpty { continue }
             XCTAssertEqual(outcome.status, 1, arguments.joined(separator: " "))
             XCTAssertTrue(outcome.stderr.contains(message), outcome.stderr)
@@ -109,7 +115,7 @@ final class RegistryCommandTests: XCTestCase {
         XCTAssertEqual(try runner("registry", "add", second, "--name", "m").status, 0)
         for round in 0..<4 {
             let processes = try ["m@1", "m@2"].map { reference in
-                try RunnerProcess.make(["registry", "promote", reference, "--stage", "production", "--store", ".runner"], in: folder)
+                try RunnerProcess.make(["registry", "promote", reference, "--stage", "production", "--store", ".runner"], in: folder, environment: environment)
             }
             for process in processes { try process.run() }
             for process in processes { process.waitUntilExit() }
@@ -127,19 +133,24 @@ final class RegistryCommandTests: XCTestCase {
         let (first, second) = try twoRuns()
         XCTAssertEqual(try runner("registry", "add", first, "--name", "penguins").status, 0)
         XCTAssertEqual(try runner("registry", "add", second, "--name", "penguins").status, 0)
-        let missing = try RunnerProcess.run(["serve", "registry://penguins@production", "--store", ".runner"], in: folder)
+        let missing = try RunnerProcess.run(["serve", "registry://penguins@production", "--store", ".runner"], in: folder, environment: environment)
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("'penguins' has no production version"), missing.stderr)
         XCTAssertEqual(try runner("registry", "promote", "penguins@1", "--stage", "production").status, 0)
         let one = try XCTUnwrap(show("penguins@1")["bundle"] as? String), two = try XCTUnwrap(show("penguins@2")["bundle"] as? String)
         XCTAssertNotEqual(one, two)
-        let server = try ServeProcess(["registry://penguins@production", "--store", ".runner", "--registry-poll", "0.1"], in: folder)
+        let server = try ServeProcess(["registry://penguins@production", "--store", ".runner", "--registry-poll", "0.1"], environment: environment, in: folder)
         defer { _ = server.stop() }
         try server.waitUntilLoaded(1)
         XCTAssertEqual(server.log.first { $0["msg"] as? String == "model loaded" }?["version"] as? String, String(one.prefix(12)))
-        XCTAssertEqual(try runner("registry", "promote", "penguins@2", "--stage", "production").status, 0)
+        func promoting(_ arguments: String...) throws -> Int32 {
+            let outcome = try RunnerProcess.run(arguments + ["--store", promotingStore], in: folder, environment: environment)
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            return outcome.status
+        }
+        XCTAssertEqual(try promoting("registry", "promote", "penguins@2", "--stage", "production"), 0)
         try server.waitFor { $0["msg"] as? String == "model reloaded" && $0["version"] as? String == String(two.prefix(12)) }
-        XCTAssertEqual(try runner("registry", "rollback", "penguins").status, 0)
+        XCTAssertEqual(try promoting("registry", "rollback", "penguins"), 0)
         try server.waitFor { $0["msg"] as? String == "model reloaded" && $0["version"] as? String == String(one.prefix(12)) }
     }
 }
