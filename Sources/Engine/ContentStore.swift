@@ -55,7 +55,7 @@ public struct ContentStore: Sendable {
     var temporaryFolder: String { path("tmp") }
     public var indexPath: String { path("index.sqlite") }
 
-    func blobPath(_ digest: String) -> String {
+    public func blobPath(_ digest: String) -> String {
         path("objects/\(digest.prefix(2))/\(digest.dropFirst(2))")
     }
 

@@ -28,6 +28,8 @@ public struct ExperimentGraph: Sendable {
     /// The test metrics the spec's lock recorded when the run was planned (no_regression is
     /// judged against them after the run; never part of a key). nil: no lock yet.
     public var lockedTestMetrics: [String: Double]?
+    /// The bundle digest each deploy target's registry reference resolved to (see `Inputs`).
+    public var registryBundles: [String: String] = [:]
     /// Stage name → index.
     private var positions: [String: Int]
 
@@ -56,12 +58,15 @@ public struct ExperimentGraph: Sendable {
         public var keys: PackagingKeys
         /// Digests of the files the spec's tests read (examples, extra data), by resolved path.
         public var testFiles: [String: DataDigest]
+        /// The bundle digest each deploy target's `model: NAME@STAGE` resolves to now, by reference.
+        public var registryBundles: [String: String]
 
-        public init(source: DataDigest, specDigest: String, keys: PackagingKeys, testFiles: [String: DataDigest] = [:]) {
+        public init(source: DataDigest, specDigest: String, keys: PackagingKeys, testFiles: [String: DataDigest] = [:], registryBundles: [String: String] = [:]) {
             self.source = source
             self.specDigest = specDigest
             self.keys = keys
             self.testFiles = testFiles
+            self.registryBundles = registryBundles
         }
     }
 
@@ -169,11 +174,18 @@ public struct ExperimentGraph: Sendable {
         }
         // Each deploy target's files and steps, from the bundle they serve (spec checks
         // refuse deploy targets without a bundle).
-        if let bundleStage {
-            for target in experiment.deploy {
-                builder.add(StageName.deploy(target.name.value), .deploy, params: DeployStage.Parameters(
-                    target: target, experiment: experiment.name, runnerVersion: RunnerVersion.current, encrypted: experiment.package.encryptionKey != nil),
-                    inputs: [.init(role: StageRole.bundle, stage: bundleStage)], output: "deploy-\(target.name.value)")
+        // A target naming a registered model deploys that version's bundle, resolved at
+        // planning: the stage's key changes when the registry's version does.
+        for target in experiment.deploy {
+            var params = DeployStage.Parameters(target: target, experiment: experiment.name, runnerVersion: RunnerVersion.current, encrypted: experiment.package.encryptionKey != nil)
+            if let model = target.model?.value {
+                guard let digest = planning.registryBundles[model] else { throw EngineError.planning("deploy target '\(target.name.value)': \(model) was not resolved in the registry") }
+                params.registryModel = model
+                params.registryBundle = digest
+                builder.add(StageName.deploy(target.name.value), .deploy, params: params, inputs: [], output: "deploy-\(target.name.value)")
+            } else if let bundleStage {
+                builder.add(StageName.deploy(target.name.value), .deploy, params: params,
+                            inputs: [.init(role: StageRole.bundle, stage: bundleStage)], output: "deploy-\(target.name.value)")
             }
         }
         return ExperimentGraph(

@@ -2,6 +2,7 @@ import Foundation
 import DatabaseSources
 import GRDB
 import Packaging
+import Spec
 
 /// One registered version of a named model: it points at a bundle in the store by digest
 /// (the bytes are not copied) and keeps where it came from.
@@ -69,7 +70,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `registry/NAME/STAGE.bundle` symbolic links to the staged blobs, which `runner serve
 /// registry://NAME@STAGE` serves and follows.
 public struct ModelRegistry: Sendable {
-    public static let stages = ["staging", "production"]
+    public static let stages = RegistryReference.stages
     private let storage: any RegistryStorage
     private let store: ContentStore
 
@@ -96,14 +97,8 @@ public struct ModelRegistry: Sendable {
 
     /// `NAME`, `NAME@3`, `NAME@production`: the name and either a version or a stage.
     public static func parse(_ reference: String) throws(RegistryError) -> (name: String, version: Int?, stage: String?) {
-        let parts = reference.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard let name = parts.first, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }), !name.hasPrefix(".") else {
-            throw .badReference(reference)
-        }
-        guard parts.count == 2 else { return (name, nil, nil) }
-        if let version = Int(parts[1]), version > 0 { return (name, version, nil) }
-        guard stages.contains(parts[1]) else { throw .badReference(reference) }
-        return (name, nil, parts[1])
+        guard let parsed = RegistryReference(reference) else { throw .badReference(reference) }
+        return (parsed.name, parsed.version, parsed.stage)
     }
 
     private static var actor: String {

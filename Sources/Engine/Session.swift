@@ -1,3 +1,4 @@
+import DatabaseSources
 import Foundation
 import Packaging
 import Spec
@@ -90,15 +91,47 @@ public enum Session {
         } catch {
             throw .failed(error.description)
         }
+        let registryBundles = try resolveRegisteredModels(experiment, store: store)
         do {
-            var graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys, testFiles: testFiles))
+            var graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys, testFiles: testFiles, registryBundles: registryBundles))
             graph.lockedTestMetrics = lockedTestMetrics
+            graph.registryBundles = registryBundles
             return PreparedRun(
                 specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: specDigest, bytes: bytes.count),
                 check: check, graph: graph, store: store, keys: keys)
         } catch {
             throw .failed(error.description)
         }
+    }
+
+    /// The bundle each deploy target's `model: NAME@STAGE` names now, from the registry
+    /// (RUNNER_REGISTRY, else the store's index); the bundle must be in the store.
+    static func resolveRegisteredModels(_ experiment: Experiment, store: ContentStore) throws(PreparationFailure) -> [String: String] {
+        let references = experiment.deploy.compactMap { $0.model }
+        guard !references.isEmpty else { return [:] }
+        var resolved: [String: String] = [:]
+        do {
+            let registry = try ModelRegistry(store: store, location: ProcessInfo.processInfo.environment["RUNNER_REGISTRY"], passwordAllowed: true)
+            for reference in references where resolved[reference.value] == nil {
+                let version = try registry.resolve(reference.value)
+                guard store.contains(version.bundle) else {
+                    throw StoreError.index("\(version.name)@\(version.version)'s bundle \(version.bundle.prefix(12)) is not in the store at \(store.root); register it from this store or share the store")
+                }
+                resolved[reference.value] = version.bundle
+            }
+        } catch {
+            let model = references.first { resolved[$0.value] == nil }
+            let place = model?.location.map { "\($0.line):\($0.column): " } ?? ""
+            throw .failed("\(place)deploy.model \(model?.value ?? ""): \(Self.describeRegistryError(error))")
+        }
+        return resolved
+    }
+
+    static func describeRegistryError(_ error: any Error) -> String {
+        if let error = error as? RegistryError { return error.description }
+        if let error = error as? StoreError { return error.description }
+        if let error = error as? DataError { return "registry \(error.path): \(error.message)" }
+        return "\(error)"
     }
 
     /// A new run id: time of start, then random, so ids sort by time and never collide.

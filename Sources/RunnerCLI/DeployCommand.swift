@@ -86,7 +86,9 @@ struct DeployCommand: ParsableCommand {
             throw ExitCodes.failure
         }
         let deployFolder = absolute(Session.deploymentFolder(outputFolder: folder, target: target))
-        let bundle = absolute("\(folder)/model.bundle")
+        // A target naming a registered model serves that version's bundle from the store.
+        let registered = prepared.check.experiment?.deploy.first { $0.name.value == target }?.model.flatMap { prepared.graph.registryBundles[$0.value] }
+        let bundle = registered.map { absolute(prepared.store.blobPath($0)) } ?? absolute("\(folder)/model.bundle")
         let environment = ProcessInfo.processInfo.environment
         let executor = DeploymentExecutor(runner: ProgramRunner(environment: environment)) { line in printError(line) }
         let engine = executor.engine(plan.containerEngineChoice)

@@ -94,6 +94,9 @@ public struct DeployTarget: Sendable, Equatable {
     /// image stays local (`runner-EXPERIMENT:DIGEST`) and cloud targets fetch its archive.
     public var image: String?
     public var secrets = DeploySecrets()
+    /// `model: NAME@production` (or `@staging`, `@VERSION`): deploy that version from the model
+    /// registry instead of the bundle this run packages.
+    public var model: Located<String>?
 
     public init(name: Located<String>, platform: Platform) {
         self.name = name

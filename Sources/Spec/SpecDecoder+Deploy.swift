@@ -2,7 +2,7 @@ import Yams
 
 extension SpecDecoder {
     /// Keys every target takes, and each kind's own.
-    static let commonDeployKeys = ["name", "type", "port", "image", "secrets"]
+    static let commonDeployKeys = ["name", "type", "port", "image", "secrets", "model"]
     static func deployKeys(_ kind: DeployTarget.Kind) -> [String] {
         switch kind {
         case .container: return ["engine", "host_address"]
@@ -163,6 +163,12 @@ extension SpecDecoder {
         }
         if let entry = entries["secrets"] {
             if let secrets = decodeSecrets(entry.value, kind: kind) { target.secrets = secrets } else { failed = true }
+        }
+        if let (model, location) = text("model") {
+            if RegistryReference(model) != nil { target.model = Located(model, at: location) } else {
+                reader.error(location, "deploy.model must name a registered model: NAME@production, NAME@staging or NAME@VERSION, found '\(model)'")
+                failed = true
+            }
         }
         return failed ? nil : target
     }

@@ -377,7 +377,7 @@ struct SpecDecoder {
             }
         }
         for target in experiment.deploy {
-            if !experiment.package.formats.contains(.bundle) {
+            if target.model == nil, !experiment.package.formats.contains(.bundle) {
                 reader.error(target.name.location, "deploy target '\(target.name.value)' serves the bundle, but package.formats leaves it out; add 'bundle'")
             }
             if experiment.package.encryptionKey != nil, target.secrets.bundleKey == nil {

@@ -153,4 +153,36 @@ class RegistryCommandTests: XCTestCase {
         XCTAssertEqual(try promoting("registry", "rollback", "penguins"), 0)
         try server.waitFor { $0["msg"] as? String == "model reloaded" && $0["version"] as? String == String(one.prefix(12)) }
     }
+
+    func testADeployTargetDeploysTheRegisteredVersion() throws {
+        let (first, second) = try twoRuns()
+        XCTAssertEqual(try runner("registry", "add", first, "--name", "penguins").status, 0)
+        XCTAssertEqual(try runner("registry", "add", second, "--name", "penguins").status, 0)
+        let spec = try String(contentsOf: folder.appendingPathComponent("exp.yaml"), encoding: .utf8)
+        try (spec + "\ndeploy:\n  - {name: prod, type: kubernetes, model: penguins@production}\n")
+            .write(to: folder.appendingPathComponent("deploy.yaml"), atomically: true, encoding: .utf8)
+        let none = try runner("deploy", "deploy.yaml", "--target", "prod", "--quiet")
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("deploy.model penguins@production: 'penguins' has no production version"), none.stderr)
+
+        func deployed() throws -> String {
+            let dry = try runner("deploy", "deploy.yaml", "--target", "prod", "--quiet")
+            XCTAssertEqual(dry.status, 0, dry.stderr)
+            let containerfile = try String(contentsOf: folder.appendingPathComponent("out/reg/deploy/prod/Containerfile"), encoding: .utf8)
+            let label = try XCTUnwrap(containerfile.split(separator: "\n").first { $0.contains("dev.runner.bundle.sha256") })
+            let digest = String(try XCTUnwrap(label.split(separator: "\"").dropFirst().first))
+            // The commands take the registered blob from the store, not the run's out/ bundle.
+            XCTAssertTrue(dry.stdout.contains(".runner/objects/\(digest.prefix(2))/\(digest.dropFirst(2))"), dry.stdout)
+            return digest
+        }
+        XCTAssertEqual(try runner("registry", "promote", "penguins@1", "--stage", "production").status, 0)
+        XCTAssertEqual(try deployed(), try show("penguins@1")["bundle"] as? String)
+        XCTAssertEqual(try runner("registry", "promote", "penguins@2", "--stage", "production").status, 0)
+        XCTAssertEqual(try deployed(), try show("penguins@2")["bundle"] as? String, "the plan follows the registry")
+        try (spec + "\ndeploy:\n  - {name: prod, type: kubernetes, model: penguins@next}\n")
+            .write(to: folder.appendingPathComponent("deploy.yaml"), atomically: true, encoding: .utf8)
+        let bad = try RunnerProcess.run(["validate", "deploy.yaml"], in: folder, environment: environment)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("deploy.model must name a registered model: NAME@production, NAME@staging or NAME@VERSION, found 'penguins@next'"), bad.stderr)
+    }
 }

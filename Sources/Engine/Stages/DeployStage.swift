@@ -17,6 +17,9 @@ enum DeployStage: StageDefinition {
         var experiment: String
         var runnerVersion: String
         var encrypted: Bool
+        /// `model: NAME@STAGE` and the bundle digest it named at planning (absent for the run's own bundle).
+        var registryModel: String?
+        var registryBundle: String?
 
         init(target: DeployTarget, experiment: String, runnerVersion: String, encrypted: Bool) {
             name = target.name.value
@@ -45,10 +48,17 @@ enum DeployStage: StageDefinition {
     static let form = Artifact.Form.deployment
 
     static func compute(_ params: Parameters, _ inputs: StageInputs, _ context: StageContext) throws -> (Artifact, [String]) {
-        guard let bundle = inputs[StageRole.bundle]?.package else { throw EngineError.internalError("bundle input missing") }
-        let subject = DeploymentSubject(experiment: params.experiment, bundleDigest: Hashing.sha256(bundle),
+        let digest: String
+        if let registered = params.registryBundle {
+            digest = registered
+        } else {
+            guard let bundle = inputs[StageRole.bundle]?.package else { throw EngineError.internalError("bundle input missing") }
+            digest = Hashing.sha256(bundle)
+        }
+        let subject = DeploymentSubject(experiment: params.experiment, bundleDigest: digest,
                                         runnerVersion: params.runnerVersion, encrypted: params.encrypted)
         let plan = DeploymentPlan.make(params.target, subject)
-        return (.deployment(plan), ["\(plan.files.count) files, \(plan.apply.count) steps to apply, \(plan.destroy.count) to destroy"])
+        let origin = params.registryModel.map { " (\($0) from the registry)" } ?? ""
+        return (.deployment(plan), ["\(plan.files.count) files, \(plan.apply.count) steps to apply, \(plan.destroy.count) to destroy\(origin)"])
     }
 }
