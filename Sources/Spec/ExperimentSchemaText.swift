@@ -170,7 +170,7 @@ public enum ExperimentSchemaText {
       "description": "Where the data comes from and what to predict.",
       "properties": {
         "source": {
-          "description": "Path of a CSV/TSV/JSON Lines file, relative to the spec file; a mapping with reading options; or {sqlite: FILE, query: SELECT ..., params: [...]} for the rows of a read-only query on an SQLite database.",
+          "description": "Path of a CSV/TSV/JSON Lines file, relative to the spec file; a mapping with reading options; {sqlite: FILE, query: SELECT ..., params: [...]} for the rows of a read-only query on an SQLite database; or {postgres: {url_env: VARIABLE}, query: SELECT ..., params: [...]} for a PostgreSQL query.",
           "oneOf": [
             {
               "type": "string",
@@ -240,6 +240,78 @@ public enum ExperimentSchemaText {
                     ]
                   },
                   "description": "Values for the query's ? placeholders, in order."
+                }
+              }
+            },
+            {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "postgres",
+                "query"
+              ],
+              "properties": {
+                "postgres": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "description": "The PostgreSQL server: exactly one of url (no password) or url_env; the password from password_env, password_file, the URL in url_env, or PGPASSWORD. Never a password in the spec.",
+                  "properties": {
+                    "url": {
+                      "type": "string",
+                      "pattern": "^postgres(ql)?://[^:@/]*@?[^@]*$",
+                      "description": "postgres://USER@HOST:PORT/DATABASE[?sslmode=disable|prefer|require|verify-ca|verify-full&sslrootcert=FILE&connect_timeout=SECONDS&statement_timeout=MS], without a password."
+                    },
+                    "url_env": {
+                      "type": "string",
+                      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                      "description": "An environment variable holding the URL (which may hold the password)."
+                    },
+                    "password_env": {
+                      "type": "string",
+                      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                      "description": "An environment variable holding the password."
+                    },
+                    "password_file": {
+                      "type": "string",
+                      "minLength": 1,
+                      "description": "A file holding the password (first line), relative to the spec file."
+                    }
+                  },
+                  "oneOf": [
+                    {
+                      "required": [
+                        "url"
+                      ]
+                    },
+                    {
+                      "required": [
+                        "url_env"
+                      ]
+                    }
+                  ],
+                  "not": {
+                    "required": [
+                      "password_env",
+                      "password_file"
+                    ]
+                  }
+                },
+                "query": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "A SELECT run in a read-only transaction; its rows are the data. The cache key is the digest of these rows."
+                },
+                "params": {
+                  "type": "array",
+                  "items": {
+                    "type": [
+                      "string",
+                      "number",
+                      "boolean",
+                      "null"
+                    ]
+                  },
+                  "description": "Values for the query's $1, $2, ... placeholders, in order."
                 }
               }
             }
@@ -2264,6 +2336,11 @@ public enum ExperimentSchemaText {
                 "pattern": "^[a-z0-9][a-z0-9._/:@-]*$",
                 "description": "A registry reference to tag and push the image to (and run it from). Without it the image stays local and cloud targets fetch its archive from `artifacts`."
               },
+              "model": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*@(production|staging|[1-9][0-9]*)$",
+                "description": "Deploy this registered version (NAME@production, NAME@staging or NAME@VERSION) instead of the bundle this run packages; resolved from the registry (RUNNER_REGISTRY, else the store's index) when the run is planned."
+              },
               "type": {
                 "const": "container"
               },
@@ -2383,6 +2460,11 @@ public enum ExperimentSchemaText {
                 "type": "string",
                 "pattern": "^[a-z0-9][a-z0-9._/:@-]*$",
                 "description": "A registry reference to tag and push the image to (and run it from). Without it the image stays local and cloud targets fetch its archive from `artifacts`."
+              },
+              "model": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*@(production|staging|[1-9][0-9]*)$",
+                "description": "Deploy this registered version (NAME@production, NAME@staging or NAME@VERSION) instead of the bundle this run packages; resolved from the registry (RUNNER_REGISTRY, else the store's index) when the run is planned."
               },
               "type": {
                 "const": "kubernetes"
@@ -2529,6 +2611,11 @@ public enum ExperimentSchemaText {
                 "type": "string",
                 "pattern": "^[a-z0-9][a-z0-9._/:@-]*$",
                 "description": "A registry reference to tag and push the image to (and run it from). Without it the image stays local and cloud targets fetch its archive from `artifacts`."
+              },
+              "model": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*@(production|staging|[1-9][0-9]*)$",
+                "description": "Deploy this registered version (NAME@production, NAME@staging or NAME@VERSION) instead of the bundle this run packages; resolved from the registry (RUNNER_REGISTRY, else the store's index) when the run is planned."
               },
               "type": {
                 "const": "aws_ec2"
@@ -2722,6 +2809,11 @@ public enum ExperimentSchemaText {
                 "pattern": "^[a-z0-9][a-z0-9._/:@-]*$",
                 "description": "A registry reference to tag and push the image to (and run it from). Without it the image stays local and cloud targets fetch its archive from `artifacts`."
               },
+              "model": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*@(production|staging|[1-9][0-9]*)$",
+                "description": "Deploy this registered version (NAME@production, NAME@staging or NAME@VERSION) instead of the bundle this run packages; resolved from the registry (RUNNER_REGISTRY, else the store's index) when the run is planned."
+              },
               "type": {
                 "const": "azure_vm"
               },
@@ -2889,6 +2981,11 @@ public enum ExperimentSchemaText {
                 "type": "string",
                 "pattern": "^[a-z0-9][a-z0-9._/:@-]*$",
                 "description": "A registry reference to tag and push the image to (and run it from). Without it the image stays local and cloud targets fetch its archive from `artifacts`."
+              },
+              "model": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*@(production|staging|[1-9][0-9]*)$",
+                "description": "Deploy this registered version (NAME@production, NAME@staging or NAME@VERSION) instead of the bundle this run packages; resolved from the registry (RUNNER_REGISTRY, else the store's index) when the run is planned."
               },
               "type": {
                 "const": "gcp_compute"
