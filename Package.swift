@@ -110,6 +110,7 @@ let package = Package(
         .executableTarget(name: "bundle-bench", dependencies: ["Packaging", "Learn", "Tabular"], path: "Benchmarks/BundleBench"),
         .executableTarget(name: "engine-bench", dependencies: ["Engine", "Packaging", "Spec", "Learn", "Tabular"], path: "Benchmarks/EngineBench"),
         .executableTarget(name: "tree-bench", dependencies: ["Learn", "Tabular"], path: "Benchmarks/TreeBench"),
+        .executableTarget(name: "database-bench", dependencies: ["DatabaseSources", "Tabular"], path: "Benchmarks/DatabaseBench"),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Learn", "Tabular"], exclude: ["Fixtures"]),
