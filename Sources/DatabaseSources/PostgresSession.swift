@@ -42,19 +42,21 @@ public final class PostgresSession: Sendable {
 
     /// Runs `sql` with `parameters` bound to `$1, $2, ...`, handing each row to `onRow` as it
     /// arrives (on the connection's event loop, one row at a time, in order).
-    public func query(_ sql: String, _ parameters: [QueryParameter] = [], onRow: @escaping @Sendable (PostgresRow) throws -> Void) throws(DataError) {
+    /// `wrapped` characters of `sql` come before the user's query (a cursor declaration):
+    /// positions the server reports are shown within the user's query.
+    public func query(_ sql: String, _ parameters: [QueryParameter] = [], wrapped: Int = 0, onRow: @escaping @Sendable (PostgresRow) throws -> Void) throws(DataError) {
         do {
             _ = try connection.query(Self.query(sql, parameters), logger: logger, onRow).wait()
         } catch let error as DataError {
             throw error
         } catch {
-            throw DataError(path: endpoint.description, message: Self.describe(error, endpoint: endpoint, query: sql))
+            throw DataError(path: endpoint.description, message: Self.describe(error, endpoint: endpoint, query: String(sql.dropFirst(wrapped)), wrapped: wrapped))
         }
     }
 
     /// Runs a statement that returns no rows of interest.
-    public func execute(_ sql: String, _ parameters: [QueryParameter] = []) throws(DataError) {
-        try query(sql, parameters) { _ in }
+    public func execute(_ sql: String, _ parameters: [QueryParameter] = [], wrapped: Int = 0) throws(DataError) {
+        try query(sql, parameters, wrapped: wrapped) { _ in }
     }
 
     /// All rows of a small result (registry reads), already collected.
@@ -91,7 +93,7 @@ public final class PostgresSession: Sendable {
     }
 
     /// The server's message (with where in the query it points), or the connection's cause.
-    static func describe(_ error: any Error, endpoint: PostgresEndpoint, query: String?) -> String {
+    static func describe(_ error: any Error, endpoint: PostgresEndpoint, query: String?, wrapped: Int = 0) -> String {
         guard let error = error as? PSQLError else {
             return "\(error)"
         }
@@ -103,7 +105,8 @@ public final class PostgresSession: Sendable {
                     text += "; check the user and where the password comes from (url_env, password_env, password_file or PGPASSWORD)"
                 }
             }
-            if let query, let position = info[.position].flatMap(Int.init), position > 0 {
+            if let query, let reported = info[.position].flatMap(Int.init), reported - wrapped > 0 {
+                let position = reported - wrapped
                 let prefix = query.prefix(position - 1)
                 let line = prefix.filter { $0 == "\n" }.count + 1
                 let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1

@@ -35,6 +35,7 @@ public struct PostgresSource: DataSource {
     }
 
     public var kind: String { "postgres" }
+    public var identityReadsContent: Bool { true }
     public var description: String { "\(endpoint) (postgres query)" }
 
     public func identity() throws(DataError) -> String {
@@ -47,7 +48,8 @@ public struct PostgresSource: DataSource {
     public func columnNames() throws(DataError) -> [String] {
         let session = try PostgresSession.connect(endpoint)
         return try session.transaction(Self.begin) { () throws(DataError) -> [String] in
-            try session.execute("DECLARE runner_columns NO SCROLL CURSOR FOR \(query)", parameters)
+            let declaration = "DECLARE runner_columns NO SCROLL CURSOR FOR "
+            try session.execute(declaration + query, parameters, wrapped: declaration.count)
             let names = NIOLockedValueBox<[String]?>(nil)
             try session.query("FETCH 1 FROM runner_columns") { row in
                 names.withLockedValue { $0 = row.map(\.columnName) }

@@ -19,6 +19,13 @@ public protocol DataSource: Sendable, CustomStringConvertible {
     func read(options: ReadOptions) throws(DataError) -> Table
     /// The content as bytes, in chunks, for a digest that names exactly this data.
     func streamContent(_ consume: (UnsafeRawBufferPointer) -> Void) throws(DataError)
+    /// True when `identity()` has to read the content (a database query): callers then let the
+    /// first `read` establish it rather than asking for it first, so the rows are read once.
+    var identityReadsContent: Bool { get }
+}
+
+extension DataSource {
+    public var identityReadsContent: Bool { false }
 }
 
 /// A CSV or JSON Lines file.
