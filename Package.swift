@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Monitor", targets: ["Monitor"]),
         .library(name: "Report", targets: ["Report"]),
         .library(name: "DatabaseSources", targets: ["DatabaseSources"]),
+        .library(name: "RemoteStorage", targets: ["RemoteStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -49,6 +50,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Object storage for remote stores: S3 request signing (Signature Version 4).
+        .target(name: "RemoteStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", "DatabaseSources", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Packaging",
@@ -121,6 +124,7 @@ let package = Package(
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "Packaging", "Learn", "FuzzKit", "TestDatabases", "DatabaseSources", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
         .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RemoteStorageTests", dependencies: ["RemoteStorage", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [
