@@ -33,12 +33,16 @@ public struct ExecutionOptions: Sendable {
     /// Kinds of stage not to run at all (with everything after them): `runner test` stops
     /// before profiling and packaging.
     public var withheldKinds: Set<StageKind>
+    /// Compute only this shard's cross-validation fits (and the load and split they need);
+    /// run with `Executor.runShard`.
+    public var shard: Shard?
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true, requirePassingTests: Bool = true, withheldKinds: Set<StageKind> = []) {
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true, requirePassingTests: Bool = true, withheldKinds: Set<StageKind> = [], shard: Shard? = nil) {
         self.jobs = max(1, jobs)
         self.useCache = useCache
         self.requirePassingTests = requirePassingTests
         self.withheldKinds = withheldKinds
+        self.shard = shard
     }
 }
 
@@ -52,6 +56,17 @@ public struct Execution: Sendable {
     public var withheld: [String] = []
     /// Outputs still decoded in memory, by digest, so packaging need not read them back.
     var decoded: [String: Artifact] = [:]
+}
+
+/// What one shard of a search did (`runner run --shard I/N`): its fits, computed or found.
+public struct ShardExecution: Sendable {
+    public var shard: Shard
+    /// The stages run: load, split and this shard's fits.
+    public var outcomes: [StageOutcome]
+    /// Every fit of the search, all shards together.
+    public var totalFits: Int
+
+    public var fits: [StageOutcome] { outcomes.filter { $0.kind == .fit } }
 }
 
 public enum ExecutionFailure: Error, Sendable {
@@ -86,6 +101,8 @@ public final class Executor: @unchecked Sendable {
     private var withheld: [Bool]
     /// Whether every model test passed, once a gated stage asked.
     private let testsPassed = Mutex<Bool?>(nil)
+    /// In a shard run, the stages it runs; every other stage is withheld.
+    private let shardStages: Set<Int>?
 
     /// Thrown by `process` for a stage that is not to run.
     private struct Withheld: Error {}
@@ -109,27 +126,29 @@ public final class Executor: @unchecked Sendable {
         outcomes = Array(repeating: nil, count: graph.stages.count)
         withheld = Array(repeating: false, count: graph.stages.count)
         resolvedParams = graph.stages.map(\.fixedParameters)
-        ready = waitingOn.indices.filter { waitingOn[$0] == 0 }
+        if let shard = options.shard {
+            let assignment = ShardPlan.assignment(graph, shards: shard.count)
+            var stages = Set(assignment.filter { $0.value == shard.index }.keys)
+            // The fits' own inputs (load and split) run in every shard.
+            for fit in Array(stages) { stages.formUnion(graph.stages[fit].dependencies) }
+            shardStages = stages
+        } else {
+            shardStages = nil
+        }
+        let initial = waitingOn
+        ready = initial.indices.filter { initial[$0] == 0 }
+    }
+
+    /// Runs one shard's fits (`options.shard`); nothing after them.
+    public func runShard() throws(ExecutionFailure) -> ShardExecution {
+        guard let shard = options.shard else { throw .failed(EngineError.internalError("runShard without a shard"), finished: 0) }
+        let finished = try runStages()
+        return ShardExecution(shard: shard, outcomes: finished, totalFits: graph.fitStages.count)
     }
 
     public func run() throws(ExecutionFailure) -> Execution {
-        report(.started(total: graph.stages.count))
-        let done = DispatchGroup()
-        for _ in 0..<min(options.jobs, graph.stages.count) {
-            done.enter()
-            let worker = Thread { [self] in
-                work()
-                done.leave()
-            }
-            worker.stackSize = 16 << 20
-            worker.start()
-        }
-        done.wait()
-        let finished = outcomes.compactMap { $0 }
+        let finished = try runStages()
         let withheldNames = graph.stages.indices.filter { withheld[$0] }.map { graph.stages[$0].name }
-        if let storeFailure { throw .store(storeFailure) }
-        if let failure { throw .failed(failure, finished: finished.count) }
-        guard finished.count + withheldNames.count == graph.stages.count else { throw .cancelled(finished: finished.count) }
         do {
             guard let select = graph.index(of: ExperimentGraph.StageName.select), let evaluate = graph.index(of: ExperimentGraph.StageName.evaluate),
                   let leaderboard = try artifact(of: select).leaderboard, let evaluation = try artifact(of: evaluate).evaluation else {
@@ -146,6 +165,28 @@ public final class Executor: @unchecked Sendable {
         } catch {
             throw .failed(EngineError.internalError("\(error)"), finished: finished.count)
         }
+    }
+
+    /// Runs every stage that is to run on `jobs` threads; the outcomes of those that did.
+    private func runStages() throws(ExecutionFailure) -> [StageOutcome] {
+        report(.started(total: shardStages?.count ?? graph.stages.count))
+        let done = DispatchGroup()
+        for _ in 0..<min(options.jobs, graph.stages.count) {
+            done.enter()
+            let worker = Thread { [self] in
+                work()
+                done.leave()
+            }
+            worker.stackSize = 16 << 20
+            worker.start()
+        }
+        done.wait()
+        let finished = outcomes.compactMap { $0 }
+        let withheldCount = withheld.filter { $0 }.count
+        if let storeFailure { throw .store(storeFailure) }
+        if let failure { throw .failed(failure, finished: finished.count) }
+        guard finished.count + withheldCount == graph.stages.count else { throw .cancelled(finished: finished.count) }
+        return finished
     }
 
     private func work() {
@@ -213,6 +254,7 @@ public final class Executor: @unchecked Sendable {
     /// Key, cache lookup, and computation when needed.
     private func process(_ index: Int) throws -> StageOutcome {
         let stage = graph.stages[index]
+        if let shardStages, !shardStages.contains(index) { throw Withheld() }
         if options.withheldKinds.contains(stage.kind) || locked({ stage.dependencies.contains { withheld[$0] } }) { throw Withheld() }
         if options.requirePassingTests, stage.kind == .package || stage.kind == .deploy, try !allTestsPassed() { throw Withheld() }
         let inputs = locked { Dictionary(uniqueKeysWithValues: stage.inputs.map { ($0.role, outcomes[$0.stage]!.output) }) }

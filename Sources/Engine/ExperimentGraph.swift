@@ -17,6 +17,8 @@ public struct ExperimentGraph: Sendable {
     public var folds: Int
     /// The spec's search candidates, in the leaderboard's order.
     var candidates: [SearchCandidate]
+    /// Every cross-validation fit stage and the candidate it fits (`ShardPlan` deals them out).
+    var fitStages: [(stage: Int, candidate: Int)] = []
     /// The data source, and its digest when the graph was planned.
     public var dataSource: any DataSource
     public var source: DataDigest
@@ -112,6 +114,7 @@ public struct ExperimentGraph: Sendable {
             return (0..<folds).map { fold in CanonicalJSON.object(shared + [("fold", Data(String(fold).utf8)), ("pipeline", pipeline)]) }
         }
         var scores: [Stage.Input] = []
+        var fitStages: [(stage: Int, candidate: Int)] = []
         var labels: Set<String> = []
         for (index, candidate) in candidates.enumerated() {
             var label = CandidateLabel.text(model: candidate.model, params: candidate.params)
@@ -120,6 +123,7 @@ public struct ExperimentGraph: Sendable {
             for fold in 0..<folds {
                 let fit = builder.add(Stage(name: "fit \(label) fold \(fold + 1)/\(folds)", kind: .fit, parameters: .fixed(encoded[index][fold]), inputs: data))
                 scores.append(.init(role: StageRole.scores(candidate: index, fold: fold), stage: fit))
+                fitStages.append((fit, index))
             }
         }
         let select = builder.add(StageName.select, .select, params: SelectStage.Parameters(
@@ -188,10 +192,12 @@ public struct ExperimentGraph: Sendable {
                             inputs: [.init(role: StageRole.bundle, stage: bundleStage)], output: "deploy-\(target.name.value)")
             }
         }
-        return ExperimentGraph(
+        var graph = ExperimentGraph(
             stages: builder.stages, experimentName: experiment.name, task: task, target: target, scoring: plan.settings.scoring,
             metrics: metrics, folds: folds, candidates: candidates,
             dataSource: experiment.data.dataSource, source: planning.source, preloaded: table, tests: checks, positions: builder.positions)
+        graph.fitStages = fitStages
+        return graph
     }
 
     /// Appends stages in topological order and keeps their names unique.

@@ -161,6 +161,13 @@ public enum Session {
         return (results, execution)
     }
 
+    /// Runs one shard of a prepared spec's cross-validation fits (`runner run --shard I/N`):
+    /// the fits land in the store like any stage's output; nothing is selected, recorded or
+    /// locked. A later run without a shard finds them cached.
+    public static func executeShard(_ prepared: PreparedRun, options: ExecutionOptions, cancellation: CancellationFlag = CancellationFlag(), report: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(ExecutionFailure) -> ShardExecution {
+        try Executor(graph: prepared.graph, store: prepared.store, options: options, keys: prepared.keys, cancellation: cancellation, report: report).runShard()
+    }
+
     /// The lock a run implies.
     public static func lock(_ prepared: PreparedRun, _ results: RunResults, _ execution: Execution) -> LockFile {
         LockFile(results: results, outcomes: execution.outcomes, source: prepared.graph.dataSource, written: prepared.check.experiment?.data.source.value)

@@ -13,6 +13,12 @@ struct Run: ParsableCommand {
             the lock (exp.lock beside exp.yaml) and a run index entry. \
             A model that fails the spec's tests is not packaged or deployed, and the lock is \
             left as it was (--allow-failed-tests packages it anyway). \
+            With --shard I/N it computes only its share of the cross-validation fits (the same \
+            assignment on every machine, balanced by estimated cost) into the store and exits; \
+            the same command without --shard then finds them cached and selects, refits and \
+            packages, with results identical to an unsharded run. --shard auto reads RUNNER_SHARD, \
+            GitLab's CI_NODE_INDEX/CI_NODE_TOTAL or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX \
+            (with RUNNER_SHARD_TOTAL). \
             Exits 0 on success, 1 when a stage or the store fails or a model test fails, \
             2 when the spec is invalid, 130 when interrupted (finished stages are kept).
             """
@@ -47,14 +53,24 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "Progress on stderr: text (a live line on terminals, log lines otherwise) or json.")
     var logFormat = "text"
 
+    @Option(name: .customLong("shard"), help: "Compute only this share of the cross-validation fits, I/N (or auto: from the CI system's variables), then exit.")
+    var shard: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard, shard != "auto", Shard(shard) == nil { throw ValidationError("--shard must be I/N with 1 <= I <= N (e.g. 2/3), or auto") }
+        if shard != nil, junit != nil || report || allowFailedTests || output != nil {
+            throw ValidationError("--shard computes fits only; --junit, --report, --out and --allow-failed-tests go with the run that gathers them")
+        }
         if !["text", "json"].contains(logFormat) { throw ValidationError("--log-format must be text or json") }
     }
 
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
+        if let shard {
+            return try runShard(prepared, shard: shard, display: display)
+        }
         let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: !allowFailedTests)
         let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
@@ -95,5 +111,39 @@ struct Run: ParsableCommand {
             throw ExitCodes.failure
         }
         print("lock: \(LockFile.path(forSpec: spec))")
+    }
+
+    /// One shard's fits into the store; no results, lock or index entry (the gathering run writes those).
+    private func runShard(_ prepared: PreparedRun, shard text: String, display: ProgressDisplay) throws {
+        let shard: Shard
+        if text == "auto" {
+            switch Shard.fromEnvironment(ProcessInfo.processInfo.environment) {
+            case .success(let found): shard = found
+            case .failure(let error):
+                printError("error: \(error.description)")
+                throw ExitCode.validationFailure
+            }
+        } else {
+            shard = Shard(text)!
+        }
+        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard)
+        let execution = try interruptibly(display: display) { cancellation, events throws(ExecutionFailure) in
+            try Session.executeShard(prepared, options: options, cancellation: cancellation, report: events)
+        }
+        let fits = execution.fits
+        let computed = fits.filter { !$0.cached }.count
+        if json {
+            struct Shown: Encodable {
+                var shard: String
+                var fits: [String]
+                var computed: Int
+                var cached: Int
+                var totalFits: Int
+            }
+            print(jsonText(Shown(shard: shard.description, fits: fits.map(\.name), computed: computed, cached: fits.count - computed, totalFits: execution.totalFits)))
+            return
+        }
+        print("shard \(shard): \(fits.count) of \(execution.totalFits) fits (\(computed) computed, \(fits.count - computed) cached) in the store \(prepared.store.root)")
+        print("gather: runner run \(spec) (without --shard) once every shard has finished")
     }
 }
