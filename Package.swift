@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "Tabular"),
@@ -51,7 +52,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Object storage for remote stores: S3 request signing (Signature Version 4).
-        .target(name: "RemoteStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "RemoteStorage", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "Spec", dependencies: ["Tabular", "Learn", "DatabaseSources", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Packaging",
@@ -71,7 +77,7 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["Tabular", "Learn", "Packaging"]),
         .target(name: "Deploy", dependencies: ["Spec", "Tabular", "Monitor"]),
         .target(name: "Engine", dependencies: [
-            "Tabular", "Learn", "Spec", "Packaging", "Deploy", "Monitor", "DatabaseSources",
+            "Tabular", "Learn", "Spec", "Packaging", "Deploy", "Monitor", "DatabaseSources", "RemoteStorage",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -97,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report", "DatabaseSources",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report", "DatabaseSources", "RemoteStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -36,13 +36,18 @@ public struct ExecutionOptions: Sendable {
     /// Compute only this shard's cross-validation fits (and the load and split they need);
     /// run with `Executor.runShard`.
     public var shard: Shard?
+    /// A remote store: stages missing locally are fetched from it before they would be
+    /// computed, and what this run computes (or has) is sent to it.
+    public var remote: RemoteSync?
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true, requirePassingTests: Bool = true, withheldKinds: Set<StageKind> = [], shard: Shard? = nil) {
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, useCache: Bool = true, requirePassingTests: Bool = true, withheldKinds: Set<StageKind> = [], shard: Shard? = nil,
+                remote: RemoteSync? = nil) {
         self.jobs = max(1, jobs)
         self.useCache = useCache
         self.requirePassingTests = requirePassingTests
         self.withheldKinds = withheldKinds
         self.shard = shard
+        self.remote = remote
     }
 }
 
@@ -263,6 +268,13 @@ public final class Executor: @unchecked Sendable {
         let paramsDigest = Hashing.sha256(params)
         let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
         if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.output] {
+            // The remote may lack what this store has (a run before the remote was named).
+            try options.remote?.publish(key: key, outputs: Array(record.outputs.values))
+            report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
+            return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
+        }
+        if options.useCache, let remote = options.remote,
+           let record = try remote.fetch(key: key, warn: { [report] in report(.warning($0)) }), let output = record.outputs[stage.output] {
             report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
             return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
         }
@@ -272,6 +284,7 @@ public final class Executor: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         try store.put(data, digest: digest)
         try store.write(StageRecord(key: key, kind: stage.kind.rawValue, name: stage.name, outputs: [stage.output: digest], seconds: seconds, log: log, runnerVersion: RunnerVersion.current, created: start))
+        try options.remote?.publish(key: key, outputs: [digest])
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
         return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
     }

@@ -31,6 +31,7 @@ struct Run: ParsableCommand {
     var output: String?
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var remote: RemoteOptions
 
     @Option(name: .shortAndLong, help: "Stages to run at once (default: the number of cores). Results do not depend on it.")
     var jobs: Int?
@@ -68,10 +69,11 @@ struct Run: ParsableCommand {
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
+        let sync = try remote.open(prepared.store)
         if let shard {
-            return try runShard(prepared, shard: shard, display: display)
+            return try runShard(prepared, shard: shard, display: display, remote: sync)
         }
-        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: !allowFailedTests)
+        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: !allowFailedTests, remote: sync)
         let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
         let path: String, packages: [String]
@@ -114,7 +116,7 @@ struct Run: ParsableCommand {
     }
 
     /// One shard's fits into the store; no results, lock or index entry (the gathering run writes those).
-    private func runShard(_ prepared: PreparedRun, shard text: String, display: ProgressDisplay) throws {
+    private func runShard(_ prepared: PreparedRun, shard text: String, display: ProgressDisplay, remote: RemoteSync?) throws {
         let shard: Shard
         if text == "auto" {
             switch Shard.fromEnvironment(ProcessInfo.processInfo.environment) {
@@ -126,7 +128,7 @@ struct Run: ParsableCommand {
         } else {
             shard = Shard(text)!
         }
-        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard)
+        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard, remote: remote)
         let execution = try interruptibly(display: display) { cancellation, events throws(ExecutionFailure) in
             try Session.executeShard(prepared, options: options, cancellation: cancellation, report: events)
         }
@@ -143,7 +145,7 @@ struct Run: ParsableCommand {
             print(jsonText(Shown(shard: shard.description, fits: fits.map(\.name), computed: computed, cached: fits.count - computed, totalFits: execution.totalFits)))
             return
         }
-        print("shard \(shard): \(fits.count) of \(execution.totalFits) fits (\(computed) computed, \(fits.count - computed) cached) in the store \(prepared.store.root)")
+        print("shard \(shard): \(fits.count) of \(execution.totalFits) fits (\(computed) computed, \(fits.count - computed) cached) in the store \(prepared.store.root)\(remote.map { " and \($0.remote.location)" } ?? "")")
         print("gather: runner run \(spec) (without --shard) once every shard has finished")
     }
 }
