@@ -9,16 +9,19 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .customLong("remote"), help: "A remote store shared between machines: s3://BUCKET/PREFIX (credentials from AWS_* variables or ~/.aws) or file:///PATH (default: $RUNNER_REMOTE).")
     var url: String?
 
-    var resolved: String? {
+    var resolved: String? { resolved(spec: nil) }
+
+    /// `--remote`, else RUNNER_REMOTE, else the spec's `remote:`.
+    func resolved(spec: String?) -> String? {
         if let url { return url }
         if let shared = ProcessInfo.processInfo.environment["RUNNER_REMOTE"], !shared.isEmpty { return shared }
-        return nil
+        return spec
     }
 
     /// The remote beside `store`, checked (reachable, credentials accepted, bucket there);
     /// nil when none is named. A failure is one line and exit 1; nothing local is touched.
-    func open(_ store: ContentStore) throws -> RemoteSync? {
-        guard let url = resolved else { return nil }
+    func open(_ store: ContentStore, spec: String? = nil) throws -> RemoteSync? {
+        guard let url = resolved(spec: spec) else { return nil }
         do {
             let remote = try RemoteLocation.open(url)
             try remote.check()

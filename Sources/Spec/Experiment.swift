@@ -36,6 +36,8 @@ public struct Experiment: Sendable {
     public var monitor: MonitorSpec = MonitorSpec()
     /// What the model must pass before it is packaged (`runner test`).
     public var tests: [ModelTestSpec] = []
+    /// The remote store runs share stages through (`--remote` and RUNNER_REMOTE override it).
+    public var remote: Located<String>?
 }
 
 /// The spec's `package:` section: which files the winner is packaged as, and how they are

@@ -77,6 +77,11 @@ public enum ExperimentSchemaText {
       "items": {
         "$ref": "#/$defs/modelTest"
       }
+    },
+    "remote": {
+      "type": "string",
+      "pattern": "^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^?@]*)?|file:///[^?@]*)$",
+      "description": "A remote store runs share stages through: s3://BUCKET/PREFIX (any S3-compatible service; credentials and endpoint only from AWS_* variables or ~/.aws) or file:///PATH (a shared filesystem). --remote and RUNNER_REMOTE override it."
     }
   },
   "$defs": {

@@ -7,7 +7,7 @@ import Yams
 /// Turns a YAML/JSON node tree into an `Experiment`, reporting every structural problem.
 /// Checks that need the data (columns, task) live in `DataChecks`.
 struct SpecDecoder {
-    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package", "deploy", "monitor", "tests"]
+    static let topLevelKeys = ["version", "name", "seed", "data", "split", "preprocess", "models", "search", "metrics", "package", "deploy", "monitor", "tests", "remote"]
     static let supportedVersion = 1
 
     var reader: NodeReader
@@ -53,13 +53,23 @@ struct SpecDecoder {
         let deploy = top["deploy"].map { decodeDeploy($0.value) } ?? []
         let monitor = top["monitor"].map { decodeMonitor($0.value) } ?? MonitorSpec()
         let tests = top["tests"].map { decodeTests($0.value) } ?? []
+        var remote: Located<String>?
+        if let entry = top["remote"], let url = reader.text(entry.value, "remote") {
+            if !(url.hasPrefix("s3://") && url.count > 5) && !url.hasPrefix("file:///") {
+                reader.error(entry.value.location, "remote must be s3://BUCKET/PREFIX or file:///PATH, found '\(url)' (credentials come from the environment, never the spec)")
+            } else if url.contains("@") || url.contains("?") {
+                reader.error(entry.value.location, "remote names a place only, no credentials or parameters: s3://BUCKET/PREFIX (credentials come from AWS_* variables or ~/.aws)")
+            } else {
+                remote = Located(url, at: entry.value.location)
+            }
+        }
 
         // Keep going with what decoded, so data checks can report their problems too;
         // the loader discards the experiment when anything was an error.
         guard let data else { return nil }
         let experiment = Experiment(
             version: version ?? Self.supportedVersion, name: name, seed: seed, data: data, split: split, preprocess: preprocess,
-            models: models, search: search, metrics: metrics, package: package, deploy: deploy, monitor: monitor, tests: tests)
+            models: models, search: search, metrics: metrics, package: package, deploy: deploy, monitor: monitor, tests: tests, remote: remote)
         checkConsistency(experiment)
         return experiment
     }

@@ -76,12 +76,37 @@ final class RemoteStoreCommandTests: XCTestCase {
         XCTAssertEqual(third.ran, 0, "pulled, then run without the remote: all cached")
         XCTAssertEqual(try runner(["pull", "--store", "c", "--remote", remote]).stdout.hasPrefix("pulled 0 blobs and 0 stage records"), true)
 
+        // The spec can name the remote itself.
+        let spec = try String(contentsOf: folder.appendingPathComponent("exp.yaml"), encoding: .utf8)
+        try (spec + "\nremote: \(remote)\n").write(to: folder.appendingPathComponent("remote.yaml"), atomically: true, encoding: .utf8)
+        let named = try runner(["run", "remote.yaml", "--json", "--quiet", "--store", "f"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        let computed = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(named.stdout.utf8)) as? [String: Any])?["stages"] as? [[String: Any]])
+            .filter { $0["cached"] as? Bool == false }.compactMap { $0["name"] as? String }
+        XCTAssertEqual(computed, ["package bundle"], "remote: in the spec; only the bundle, which names its spec, is new")
+
         // file:// remotes (a shared filesystem) work the same way.
         let shared = folder.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
         XCTAssertEqual(try ranAndCached(runner(["run", "exp.yaml", "--json", "--quiet", "--store", "d", "--remote", "file://" + shared.path])).cached, 0)
         XCTAssertEqual(try ranAndCached(runner(["run", "exp.yaml", "--json", "--quiet", "--store", "e", "--remote", "file://" + shared.path])).ran, 0)
         XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("exp.lock")), lock)
+    }
+
+    func testShardsOnThreeMachinesGatherThroughTheRemote() throws {
+        // Three machines (three empty stores), one shard each, then a fourth gathers.
+        let processes = try (1...3).map { index in
+            try RunnerProcess.make(["run", "exp.yaml", "--shard", "\(index)/3", "--quiet", "-j", "1", "--store", "machine\(index)", "--remote", remote],
+                                   in: folder, environment: moto.environment)
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        XCTAssertEqual(processes.map(\.terminationStatus), [0, 0, 0])
+        let gathered = try ranAndCached(runner(["run", "exp.yaml", "--json", "--quiet", "--store", "gather", "--remote", remote]))
+        XCTAssertGreaterThan(gathered.cached, 6, "every fit came from the remote")
+        let lock = try Data(contentsOf: folder.appendingPathComponent("exp.lock"))
+        XCTAssertEqual(try runner(["run", "exp.yaml", "--quiet", "--store", "alone"]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("exp.lock")), lock, "the same lock as one unsharded run without a remote")
     }
 
     func testAnObjectCorruptedOnTheServerIsRefusedAndRecomputed() throws {
