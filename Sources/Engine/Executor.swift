@@ -267,14 +267,7 @@ public final class Executor: @unchecked Sendable {
         let params = try parameters(of: index)
         let paramsDigest = Hashing.sha256(params)
         let key = Stage.key(kind: stage.kind, paramsDigest: paramsDigest, inputs: inputs)
-        if options.useCache, let record = store.cachedRecord(for: key), let output = record.outputs[stage.output] {
-            // The remote may lack what this store has (a run before the remote was named).
-            try options.remote?.publish(key: key, outputs: Array(record.outputs.values))
-            report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
-            return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
-        }
-        if options.useCache, let remote = options.remote,
-           let record = try remote.fetch(key: key, warn: { [report] in report(.warning($0)) }), let output = record.outputs[stage.output] {
+        if options.useCache, let record = try cachedRecord(key), let output = record.outputs[stage.output] {
             report(.stageFinished(name: stage.name, cached: true, seconds: record.seconds))
             return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: output, cached: true, seconds: record.seconds)
         }
@@ -287,6 +280,16 @@ public final class Executor: @unchecked Sendable {
         try options.remote?.publish(key: key, outputs: [digest])
         report(.stageFinished(name: stage.name, cached: false, seconds: seconds))
         return StageOutcome(name: stage.name, kind: stage.kind, artifact: stage.output, key: key, params: paramsDigest, inputs: inputs, output: digest, cached: false, seconds: seconds)
+    }
+
+    /// The record of `key` from the local store, else from the remote (fetched into the store).
+    /// A local hit is also sent to a remote that lacks it (a run before the remote was named).
+    private func cachedRecord(_ key: String) throws -> StageRecord.Summary? {
+        if let record = store.cachedRecord(for: key) {
+            try options.remote?.publish(key: key, outputs: Array(record.outputs.values))
+            return record
+        }
+        return try options.remote?.fetch(key: key, warn: { [report] in report(.warning($0)) })
     }
 
     /// The test stages' results, judged, in the spec's order.

@@ -197,6 +197,7 @@ public struct ExperimentGraph: Sendable {
             metrics: metrics, folds: folds, candidates: candidates,
             dataSource: experiment.data.dataSource, source: planning.source, preloaded: table, tests: checks, positions: builder.positions)
         graph.fitStages = fitStages
+        graph.registryBundles = planning.registryBundles
         return graph
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Keeps a store's `registry/NAME/STAGE.bundle` links pointing where a shared registry says,
 /// for `runner serve registry://NAME@STAGE` when the registry is a PostgreSQL database another
@@ -10,7 +11,7 @@ public final class RegistryLinkFollower: Sendable {
     private let links: [(name: String, stage: String)]
     private let interval: Double
     private let report: @Sendable (String) -> Void
-    private let stopped = Flag()
+    private let stopped = Mutex(false)
 
     public init(registry: ModelRegistry, links: [(name: String, stage: String)], interval: Double, report: @escaping @Sendable (String) -> Void) {
         self.registry = registry
@@ -36,9 +37,9 @@ public final class RegistryLinkFollower: Sendable {
     public func start() {
         let thread = Thread { [self] in
             var healthy = true
-            while !stopped.value {
+            while !stopped.withLock({ $0 }) {
                 Thread.sleep(forTimeInterval: interval)
-                if stopped.value { break }
+                if stopped.withLock({ $0 }) { break }
                 let failed = refresh()
                 if let failed, healthy { report(failed) }
                 healthy = failed == nil
@@ -48,12 +49,5 @@ public final class RegistryLinkFollower: Sendable {
         thread.start()
     }
 
-    public func stop() { stopped.set() }
-
-    private final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var raised = false
-        var value: Bool { lock.withLock { raised } }
-        func set() { lock.withLock { raised = true } }
-    }
+    public func stop() { stopped.withLock { $0 = true } }
 }

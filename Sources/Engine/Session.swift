@@ -98,7 +98,6 @@ public enum Session {
         do {
             var graph = try ExperimentGraph.plan(check, .init(source: source, specDigest: specDigest, keys: keys, testFiles: testFiles, registryBundles: registryBundles))
             graph.lockedTestMetrics = lockedTestMetrics
-            graph.registryBundles = registryBundles
             return PreparedRun(
                 specPath: specPath, spec: RunResults.FileDigest(path: specPath, digest: specDigest, bytes: bytes.count),
                 check: check, graph: graph, store: store, keys: keys)

@@ -33,6 +33,20 @@ struct RemoteOptions: ParsableArguments {
     }
 }
 
+extension RemoteOptions {
+    /// Runs a push or pull; a remote or store failure is one line and exit 1.
+    static func transferring(_ body: () throws -> RemoteSync.Transfer) throws -> RemoteSync.Transfer {
+        do {
+            return try body()
+        } catch let error as RemoteError {
+            printError("error: \(error.description)")
+        } catch let error as StoreError {
+            printError("error: \(error.description)")
+        }
+        throw ExitCodes.failure
+    }
+}
+
 struct Push: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
@@ -49,16 +63,8 @@ struct Push: ParsableCommand {
     func run() throws {
         let contentStore = try openStoreOrExit(store.resolved(spec: nil))
         guard let sync = try remote.open(contentStore) else { return }
-        do {
-            let sent = try sync.push()
-            print("pushed \(sent.blobs) blob\(sent.blobs == 1 ? "" : "s") and \(sent.records) stage record\(sent.records == 1 ? "" : "s") (\(Self.size(sent.bytes))) to \(sync.remote.location); \(sent.skipped) already there")
-        } catch let error as RemoteError {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        } catch let error as StoreError {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        }
+        let sent = try RemoteOptions.transferring { try sync.push() }
+        print("pushed \(sent.blobs) blob\(sent.blobs == 1 ? "" : "s") and \(sent.records) stage record\(sent.records == 1 ? "" : "s") (\(Self.size(sent.bytes))) to \(sync.remote.location); \(sent.skipped) already there")
     }
 
     static func size(_ bytes: Int) -> String {
@@ -89,15 +95,7 @@ struct Pull: ParsableCommand {
             throw ExitCodes.failure
         }
         guard let sync = try remote.open(contentStore) else { return }
-        do {
-            let fetched = try sync.pull { printError("warning: \($0)") }
-            print("pulled \(fetched.blobs) blob\(fetched.blobs == 1 ? "" : "s") and \(fetched.records) stage record\(fetched.records == 1 ? "" : "s") (\(Push.size(fetched.bytes))) from \(sync.remote.location)\(fetched.refused > 0 ? "; \(fetched.refused) refused" : "")")
-        } catch let error as RemoteError {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        } catch let error as StoreError {
-            printError("error: \(error.description)")
-            throw ExitCodes.failure
-        }
+        let fetched = try RemoteOptions.transferring { try sync.pull { printError("warning: \($0)") } }
+        print("pulled \(fetched.blobs) blob\(fetched.blobs == 1 ? "" : "s") and \(fetched.records) stage record\(fetched.records == 1 ? "" : "s") (\(Push.size(fetched.bytes))) from \(sync.remote.location)\(fetched.refused > 0 ? "; \(fetched.refused) refused" : "")")
     }
 }

@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
                 followed.append(path)
                 if registryLocation.resolved.location != nil {
                     // A shared registry changes under this store: point the link where it says now, and keep doing so.
-                    try RegistryCommand.attempt { try registry.refreshLink(name: parsed.name, stage: stage) }
+                    _ = try RegistryCommand.attempt { try registry.refreshLink(name: parsed.name, stage: stage) }
                     shared = registry
                     sharedLinks.append((parsed.name, stage))
                 }
