@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Report", targets: ["Report"]),
         .library(name: "DatabaseSources", targets: ["DatabaseSources"]),
         .library(name: "RemoteStorage", targets: ["RemoteStorage"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -99,11 +100,12 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Pipelines", dependencies: ["Spec", "Engine", "Deploy", "Tabular", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Engine", "Spec", "Learn", "Tabular", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "RunnerCLI",
             dependencies: [
-                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report", "DatabaseSources", "RemoteStorage",
+                "Tabular", "Learn", "Spec", "Engine", "Packaging", "Serve", "Deploy", "Monitor", "Report", "DatabaseSources", "RemoteStorage", "Pipelines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -136,6 +138,7 @@ let package = Package(
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Spec", "Monitor", "Tabular"]),
         .testTarget(name: "DatabaseSourcesTests", dependencies: ["DatabaseSources", "Tabular", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RemoteStorageTests", dependencies: ["RemoteStorage", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Spec", "Deploy", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Spec", "Learn", "Tabular"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Packaging", "Learn", "Tabular"]),
         .testTarget(name: "ServeTests", dependencies: [

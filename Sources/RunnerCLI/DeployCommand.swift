@@ -41,6 +41,7 @@ struct DeployCommand: ParsableCommand {
     var output: String?
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var remote: RemoteOptions
 
     @Flag(help: "No progress output; warnings and errors only.")
     var quiet = false
@@ -62,7 +63,8 @@ struct DeployCommand: ParsableCommand {
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
         // Removing a deployment never waits on the model's tests.
         let gated = !destroy && !allowFailedTests
-        let options = ExecutionOptions(jobs: ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: gated)
+        let sync = try remote.open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+        let options = ExecutionOptions(jobs: ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: gated, remote: sync)
         let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)
         let blocked = gated && results.testsPassed == false

@@ -37,5 +37,7 @@ func writeOutput(_ data: Data, to path: String) throws {
         try handle.write(contentsOf: data)
         return
     }
+    // A report path such as reports/junit.xml may name a folder that does not exist yet.
+    try FileManager.default.createDirectory(at: URL(fileURLWithPath: target).deletingLastPathComponent(), withIntermediateDirectories: true)
     try data.write(to: URL(fileURLWithPath: target), options: .atomic)
 }

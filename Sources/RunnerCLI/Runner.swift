@@ -13,7 +13,7 @@ struct Runner: AsyncParsableCommand {
             Shell completions: runner --generate-completion-script bash|zsh|fish
             """,
         version: RunnerVersion.current,
-        subcommands: [Run.self, TestCommand.self, ReportCommand.self, InitCommand.self, DiffCommand.self, SchemaCommand.self, RegistryCommand.self, Validate.self, Plan.self, Status.self, Verify.self, Runs.self, Show.self, Predict.self, ServeCommand.self, DeployCommand.self, Deployments.self, MonitorCommand.self, Promotions.self, ImageContextCommand.self, ProbeCommand.self, BundleCommand.self, Keygen.self, Inspect.self, Fsck.self, GC.self, Push.self, Pull.self]
+        subcommands: [Run.self, TestCommand.self, CICommand.self, ReportCommand.self, InitCommand.self, DiffCommand.self, SchemaCommand.self, RegistryCommand.self, Validate.self, Plan.self, Status.self, Verify.self, Runs.self, Show.self, Predict.self, ServeCommand.self, DeployCommand.self, Deployments.self, MonitorCommand.self, Promotions.self, ImageContextCommand.self, ProbeCommand.self, BundleCommand.self, Keygen.self, Inspect.self, Fsck.self, GC.self, Push.self, Pull.self]
     )
 }
 

@@ -20,6 +20,7 @@ struct TestCommand: ParsableCommand {
     var spec: String
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var remote: RemoteOptions
 
     @Option(name: .customLong("junit"), help: "Write the results as JUnit XML to this file.")
     var junit: String?
@@ -41,7 +42,8 @@ struct TestCommand: ParsableCommand {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         if prepared.graph.tests.isEmpty { printError("warning: \(spec) has no tests: section; nothing to check (docs/spec.md, 'tests')") }
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
-        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: false, withheldKinds: [.profile, .package, .deploy])
+        let sync = try remote.open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+        let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: false, withheldKinds: [.profile, .package, .deploy], remote: sync)
         let (results, _) = try executeOrExit(prepared, options: options, display: display)
         try writeJUnit(results, to: junit)
         if json {

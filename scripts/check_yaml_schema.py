@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Validates .gitlab-ci.yml against GitLab's CI JSON Schema (draft-07).
+"""Validates a YAML file against a JSON Schema (the draft the schema declares): the project's
+.gitlab-ci.yml against GitLab's CI schema, generated pipelines against GitLab's and GitHub's.
 
-Usage: check_gitlab_ci.py SCHEMA [FILE]   (FILE defaults to .gitlab-ci.yml at the repo root)
+Usage: check_yaml_schema.py SCHEMA [FILE]   (FILE defaults to .gitlab-ci.yml at the repo root)
 """
 import json
 import os
@@ -23,13 +24,13 @@ def main():
         schema = json.load(handle)
     with open(target, encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
-    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(jsonschema.validators.validator_for(schema)(schema).iter_errors(document), key=lambda e: list(e.absolute_path))
     for error in errors:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         print(f"{target}: {where}: {error.message}", file=sys.stderr)
     if errors:
         return 1
-    print(f"{os.path.relpath(target, ROOT)}: valid against {os.path.basename(schema_path)}")
+    print(f"{target}: valid against {os.path.basename(schema_path)}")
     return 0
 
 
