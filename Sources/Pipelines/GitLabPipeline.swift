@@ -91,10 +91,10 @@ public enum GitLabPipeline {
                 YAMLEntry("needs", .strings(["package-\(name)", "verify-\(name)", "image-\(name)"])),
                 YAMLEntry("environment", .mapping([YAMLEntry("name", .string(target.name))])),
                 YAMLEntry("resource_group", .string("deploy-\(target.name)")),
-                YAMLEntry("rules", .list([.mapping([
-                    YAMLEntry("if", .string("$CI_COMMIT_BRANCH == \"\(plan.options.branch)\"")),
-                    YAMLEntry("when", "manual"),
-                ])])),
+                // Job-level `when: manual` (a rule without `when` takes it): gitlabci-local,
+                // which ignores rules, leaves the job out too.
+                YAMLEntry("rules", .list([.mapping([YAMLEntry("if", .string("$CI_COMMIT_BRANCH == \"\(plan.options.branch)\""))])])),
+                YAMLEntry("when", "manual"),
                 YAMLEntry("script", .strings(guardRemote + steps.deploy(target))),
             ]), comments: ["Deploys to \(target.name) (\(target.kind.rawValue)) when someone starts it: the gate of this environment."]))
         }
