@@ -1,7 +1,9 @@
 // Parity harness: runs the linear family (logistic regression / ridge) on every dataset of
 // ../shared/bench/sklearn_baseline.json with that script's protocol, and prints one JSON line
 // per dataset (CV mean of the best candidate, test metrics, search wall time).
-// Usage: parity DATA_DIR BASELINE_JSON [THREADS]
+// Usage: parity DATA_DIR BASELINE_JSON [THREADS] [FAMILIES] [NAME:TARGET:TASK,...]
+// With the last argument, only those datasets (outside the baseline too: numeric columns are
+// numeric, text columns categorical), with the same protocol.
 import Dispatch
 import Foundation
 import Learn
@@ -21,13 +23,23 @@ func run() throws {
     guard let baseline = (try JSONSerialization.jsonObject(with: baselineData) as? [String: Any])?["baseline"] as? [String: [String: Any]] else {
         throw Failure(description: "no 'baseline' section in \(arguments[2])")
     }
-    for name in baseline.keys.sorted() {
+    var datasets: [(name: String, target: String, task: String, numeric: [String]?, categorical: [String]?)] = baseline.keys.sorted().map { name in
         let entry = baseline[name]!
-        let targetName = entry["target"] as! String
-        let task: LearningTask = (entry["task"] as! String) == "regression" ? .regression : .classification
-        let numeric = entry["numeric_columns"] as! [String]
-        let categorical = entry["categorical_columns"] as! [String]
+        return (name, entry["target"] as! String, entry["task"] as! String, entry["numeric_columns"] as? [String], entry["categorical_columns"] as? [String])
+    }
+    if arguments.count > 5 {
+        datasets = arguments[5].split(separator: ",").map { item in
+            let parts = item.split(separator: ":").map(String.init)
+            return (parts[0], parts[1], parts.count > 2 ? parts[2] : "classification", nil, nil)
+        }
+    }
+    for dataset in datasets {
+        let name = dataset.name, targetName = dataset.target
+        let task: LearningTask = dataset.task == "regression" ? .regression : .classification
         let table = try CSVReader.read(path: "\(dataFolder)/\(name).csv", options: ReadOptions(naValues: [""]))
+        let inputs = table.columnNames.filter { $0 != targetName }
+        let numeric = dataset.numeric ?? inputs.filter { table[$0]!.numericValues != nil }
+        let categorical = dataset.categorical ?? inputs.filter { table[$0]!.numericValues == nil }
         let target = try Target.encode(table[targetName]!, task: task)
         let features = table.dropping(columns: [targetName])
 

@@ -29,7 +29,18 @@ func run() throws {
     let repeats = arguments.count > 6 ? Int(arguments[6]) ?? 3 : 3
     let table = try CSVReader.read(path: path, options: ReadOptions(naValues: [""]))
     let target = try Target.encode(table[targetName]!, task: task)
-    let features = table.dropping(columns: [targetName])
+    var features = table.dropping(columns: [targetName])
+    // Text columns: ../shared/bench/sklearn_baseline.py's preprocessing (numeric mean-imputed and
+    // standardized, categorical most-frequent-imputed and one-hot encoded).
+    if features.columns.contains(where: { $0.numericValues == nil }) {
+        let steps: [PreprocessingConfig] = [
+            .impute(columns: .numeric, strategy: .mean, fillValue: nil),
+            .impute(columns: .categorical, strategy: .mostFrequent, fillValue: nil),
+            .oneHot(columns: .categorical, ignoreUnknown: true, drop: .none),
+            .scale(columns: .numeric, method: .standard),
+        ]
+        for step in steps { features = try step.fit(features).transform(features) }
+    }
     var values = [Double](repeating: 0, count: features.rowCount * features.columnCount)
     for (j, column) in features.columns.enumerated() {
         for (i, value) in column.numericValues!.enumerated() { values[i * features.columnCount + j] = value }
@@ -46,7 +57,8 @@ func run() throws {
     case "decision_tree":
         model = ModelConfig(DecisionTreeConfig(settings: TreeSettings(criterion: classification ? .gini : .squaredError)))
     default:
-        model = ModelConfig(HistGradientBoostingConfig(maxIterations: 100, earlyStopping: .off, seed: 0))
+        // LightGBM's defaults beside it: 100 trees of 31 leaves.
+        model = ModelConfig(HistGradientBoostingConfig(maxIterations: 100, maxLeafNodes: 31, earlyStopping: .off, seed: 0))
     }
     let baseline = memoryKB("VmRSS")
     var fitTimes: [Double] = [], predictTimes: [Double] = []

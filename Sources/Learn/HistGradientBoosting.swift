@@ -65,9 +65,10 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         }
         let binner = FeatureBinner(x.taking(rows: trainRows), maxBins: maxBins, seed: seed, threads: threads)
         let bins = binner.transform(x, threads: threads)
+        let columns = BinnedColumns(bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
+                                    missingBin: binner.missingBin, trainingRows: trainRows)
         let grower = HistogramGrower(
-            bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
-            missingBin: binner.missingBin, thresholds: binner.thresholds,
+            columns: columns, thresholds: binner.thresholds,
             settings: .init(maxLeafNodes: maxLeafNodes, maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, l2: l2Regularization, learningRate: learningRate,
                             threads: threads, constantHessian: target.task == .regression))
         let baseline = loss.baseline(target, rows: trainRows)

@@ -2,8 +2,9 @@ import Tabular
 /// Grows one boosting tree leaf-wise on binned features (the design of scikit-learn's
 /// `HistGradientBoosting` and LightGBM): per-node gradient/hessian histograms, the larger
 /// child's histogram by subtraction from its parent's, and for each split the learned
-/// direction of missing values. Histograms and split searches run over features in parallel;
-/// each feature's result has its own slot, so trees do not depend on the thread count.
+/// direction of missing values. Histograms run over `BinnedColumns` (binary features bundled),
+/// split searches over the original features; both in parallel, each result in its own slot,
+/// so trees do not depend on the thread count.
 struct HistogramGrower {
     struct Settings {
         var maxLeafNodes: Int?
@@ -17,18 +18,14 @@ struct HistogramGrower {
         var constantHessian = false
     }
 
-    /// Row-major bins: bins[row * featureCount + feature], so one pass over a node's rows
-    /// reads each row's bins from one cache line.
-    let bins: [UInt8]
-    let rowCount: Int
-    let featureCount: Int
-    /// Bins with values per feature (thresholds + 1); the missing bin comes after all of them.
-    let valueBins: [Int]
-    let missingBin: Int
+    /// Row-major bins per column, so one pass over a node's rows reads each row's bins from
+    /// one cache line.
+    let columns: BinnedColumns
     let thresholds: [[Double]]
     var settings: Settings
 
-    private var binCount: Int { missingBin + 1 }
+    private var featureCount: Int { thresholds.count }
+    private var columnCount: Int { columns.columnCount }
 
     /// The same grower working on one thread (when trees grow in parallel instead).
     var singleThreaded: HistogramGrower {
@@ -37,7 +34,7 @@ struct HistogramGrower {
         return copy
     }
 
-    /// Gradient and hessian sums and counts per (feature, bin).
+    /// Gradient and hessian sums and counts per (column, bin), columns at `columns.offsets`.
     private struct Histogram {
         var sums: [Double]  // (g, h) pairs
         var counts: [UInt32]
@@ -81,17 +78,17 @@ struct HistogramGrower {
     func grow(pairs: [Double], samples: inout [UInt32]) -> Outcome {
         // Working copies in node order: each node's rows (their bins and gradient pairs) stay
         // contiguous, so histograms stream through memory instead of jumping between rows.
-        let m = samples.count, featureCount = self.featureCount
-        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Float](repeating: 0, count: 2 * m))
-        let identity = m == rowCount && samples.first == 0 && samples.last.map { Int($0) == m - 1 } == true
-        bins.withUnsafeBufferPointer { source in
+        let m = samples.count, columnCount = self.columnCount
+        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
+        let identity = m == columns.rowCount && samples.first == 0 && samples.last.map { Int($0) == m - 1 } == true
+        columns.bins.withUnsafeBufferPointer { source in
             work.bins.withUnsafeMutableBufferPointer { target in
                 if identity {
                     // Every row, in order (no early-stopping hold-out): one block copy.
-                    target.baseAddress!.update(from: source.baseAddress!, count: m * featureCount)
+                    target.baseAddress!.update(from: source.baseAddress!, count: m * columnCount)
                 } else {
                     for k in 0..<m {
-                        (target.baseAddress! + k * featureCount).update(from: source.baseAddress! + Int(samples[k]) * featureCount, count: featureCount)
+                        (target.baseAddress! + k * columnCount).update(from: source.baseAddress! + Int(samples[k]) * columnCount, count: columnCount)
                     }
                 }
             }
@@ -100,7 +97,7 @@ struct HistogramGrower {
             work.pairs[2 * k] = Float(pairs[2 * Int(samples[k])])
             work.pairs[2 * k + 1] = Float(pairs[2 * Int(samples[k]) + 1])
         }
-        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * featureCount), pairs: [Float](repeating: 0, count: 2 * m))
+        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
         var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
         var gains = [Double](repeating: 0, count: featureCount)
         var totalGradient = 0.0, totalHessian = 0.0
@@ -174,50 +171,52 @@ struct HistogramGrower {
 
     private func histogram(_ work: Work, _ start: Int, _ end: Int) -> Histogram {
         let count = end - start
-        let binCount = self.binCount, featureCount = self.featureCount, constantHessian = settings.constantHessian
-        // Threads take disjoint blocks of features; every feature's sums run in row order,
+        let columnCount = self.columnCount, constantHessian = settings.constantHessian
+        let offsets = columns.offsets, totalBins = columns.totalBins
+        // Threads take disjoint blocks of columns; every column's sums run in row order,
         // so the histogram is the same whatever the number of blocks.
-        let blocks = count * featureCount >= 100_000 ? min(settings.threads, featureCount) : 1
+        let blocks = count * columnCount >= 100_000 ? min(settings.threads, columnCount) : 1
         let parts = ParallelWork.map(count: blocks, threads: blocks) { block -> ([Double], [UInt32]) in
-            let first = block * featureCount / blocks, last = (block + 1) * featureCount / blocks
+            let first = block * columnCount / blocks, last = (block + 1) * columnCount / blocks
             let width = last - first
-            var sums = [Double](repeating: 0, count: width * binCount * 2)
-            var counts = [UInt32](repeating: 0, count: width * binCount)
+            let binBase = offsets[first], binEnd = last < columnCount ? offsets[last] : totalBins
+            let bins = binEnd - binBase
+            var sums = [Double](repeating: 0, count: bins * 2)
+            var counts = [UInt32](repeating: 0, count: bins)
             work.bins.withUnsafeBufferPointer { binValues in
                 work.pairs.withUnsafeBufferPointer { gradients in
-                    sums.withUnsafeMutableBufferPointer { target in
-                        counts.withUnsafeMutableBufferPointer { tally in
-                            // Wrapping arithmetic: indices are bounded by construction, and
-                            // overflow checks would double the cost of this loop.
-                            let sumBase = target.baseAddress!, countBase = tally.baseAddress!
-                            let pairBase = gradients.baseAddress!
-                            var rowBins = binValues.baseAddress! + (start &* featureCount &+ first)
-                            if constantHessian {
-                                for k in start..<end {
-                                    let gradient = Double(pairBase[2 &* k])
-                                    var offset = 0
-                                    for f in 0..<width {
-                                        let index = offset &+ Int(rowBins[f])
-                                        sumBase[2 &* index] += gradient
-                                        countBase[index] &+= 1
-                                        offset &+= binCount
+                    offsets.withUnsafeBufferPointer { columnOffsets in
+                        sums.withUnsafeMutableBufferPointer { target in
+                            counts.withUnsafeMutableBufferPointer { tally in
+                                // Wrapping arithmetic: indices are bounded by construction, and
+                                // overflow checks would double the cost of this loop.
+                                let sumBase = target.baseAddress!, countBase = tally.baseAddress!
+                                let pairBase = gradients.baseAddress!
+                                let offsetBase = columnOffsets.baseAddress! + first
+                                var rowBins = binValues.baseAddress! + (start &* columnCount &+ first)
+                                if constantHessian {
+                                    for k in start..<end {
+                                        let gradient = Double(pairBase[2 &* k])
+                                        for c in 0..<width {
+                                            let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                                            sumBase[2 &* index] += gradient
+                                            countBase[index] &+= 1
+                                        }
+                                        rowBins += columnCount
                                     }
-                                    rowBins += featureCount
-                                }
-                                // Hessian sums are the row counts.
-                                for index in 0..<(width * binCount) { sumBase[2 &* index &+ 1] = Double(countBase[index]) }
-                            } else {
-                                for k in start..<end {
-                                    let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
-                                    var offset = 0
-                                    for f in 0..<width {
-                                        let index = offset &+ Int(rowBins[f])
-                                        sumBase[2 &* index] += gradient
-                                        sumBase[2 &* index &+ 1] += hessian
-                                        countBase[index] &+= 1
-                                        offset &+= binCount
+                                    // Hessian sums are the row counts.
+                                    for index in 0..<bins { sumBase[2 &* index &+ 1] = Double(countBase[index]) }
+                                } else {
+                                    for k in start..<end {
+                                        let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
+                                        for c in 0..<width {
+                                            let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                                            sumBase[2 &* index] += gradient
+                                            sumBase[2 &* index &+ 1] += hessian
+                                            countBase[index] &+= 1
+                                        }
+                                        rowBins += columnCount
                                     }
-                                    rowBins += featureCount
                                 }
                             }
                         }
@@ -228,8 +227,8 @@ struct HistogramGrower {
         }
         if parts.count == 1 { return Histogram(sums: parts[0].0, counts: parts[0].1) }
         var sums = [Double](), counts = [UInt32]()
-        sums.reserveCapacity(featureCount * binCount * 2)
-        counts.reserveCapacity(featureCount * binCount)
+        sums.reserveCapacity(totalBins * 2)
+        counts.reserveCapacity(totalBins)
         for part in parts {
             sums += part.0
             counts += part.1
@@ -256,19 +255,31 @@ struct HistogramGrower {
         let l2 = settings.l2, minLeaf = settings.minSamplesLeaf, minHessian = settings.minHessian
         let nodeCount = node.end - node.start
         let parentScore = node.gradient * node.gradient / (node.hessian + l2)
-        let binCount = self.binCount
-        let workers = featureCount * binCount >= 20_000 ? settings.threads : 1
+        let workers = columns.totalBins >= 20_000 ? settings.threads : 1
         let candidates = ParallelWork.map(count: featureCount, threads: workers) { feature -> SplitInfo? in
             histogram.sums.withUnsafeBufferPointer { sums in
                 histogram.counts.withUnsafeBufferPointer { counts in
-                    let base = feature * binCount
-                    let missingGradient = sums[2 * (base + missingBin)], missingHessian = sums[2 * (base + missingBin) + 1]
-                    let missingCount = Int(counts[base + missingBin])
+                    let base = columns.offsets[columns.featureColumn[feature]]
+                    if let slot = columns.featureSlot[feature] {
+                        // A bundled binary feature: its second bin is the bundle's bin `slot`, its
+                        // first bin the rest of the node. The one split sends the first bin left.
+                        let rightGradient = sums[2 * (base + slot)], rightHessian = sums[2 * (base + slot) + 1]
+                        let rightCount = Int(counts[base + slot]), leftCount = nodeCount - rightCount
+                        let leftGradient = node.gradient - rightGradient, leftHessian = node.hessian - rightHessian
+                        guard leftCount >= minLeaf, rightCount >= minLeaf, leftHessian >= minHessian, rightHessian >= minHessian else { return nil }
+                        let gain = leftGradient * leftGradient / (leftHessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
+                        guard gain > 0 else { return nil }
+                        return SplitInfo(gain: gain, feature: feature, bin: 0, missingLeft: leftCount >= rightCount, leftGradient: leftGradient, leftHessian: leftHessian)
+                    }
+                    let valueBins = columns.valueBins[feature]
+                    let missingIndex = base + valueBins
+                    let missingGradient = sums[2 * missingIndex], missingHessian = sums[2 * missingIndex + 1]
+                    let missingCount = Int(counts[missingIndex])
                     let variants = missingCount > 0 ? 2 : 1
                     var best: SplitInfo?
                     var gradient = 0.0, hessian = 0.0, count = 0
                     // The last value bin sends every value left: only a split when missing values go right.
-                    for bin in 0..<valueBins[feature] {
+                    for bin in 0..<valueBins {
                         let binCount = Int(counts[base + bin])
                         // An empty bin leaves the split where the previous bin put it.
                         if binCount == 0 { continue }
@@ -322,7 +333,10 @@ struct HistogramGrower {
     /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
     /// rows going left first; returns where the right ones begin.
     private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
-        let featureCount = self.featureCount, feature = split.feature, missingBin = self.missingBin
+        let columnCount = self.columnCount, column = columns.featureColumn[split.feature]
+        // A bundled feature's rows go right in its own bin; a plain one's by the threshold bin,
+        // missing values (the bin after the value bins) by the learned direction.
+        let slot = columns.featureSlot[split.feature] ?? -1, missingBin = columns.valueBins[split.feature]
         var left = start, right = 0
         work.rows.withUnsafeMutableBufferPointer { rows in
             work.bins.withUnsafeMutableBufferPointer { bins in
@@ -332,26 +346,26 @@ struct HistogramGrower {
                             scratch.pairs.withUnsafeMutableBufferPointer { sparePairs in
                                 let binBase = bins.baseAddress!, spareBinBase = spareBins.baseAddress!
                                 for k in start..<end {
-                                    let bin = Int(binBase[k &* featureCount &+ feature])
-                                    let goesLeft = bin == missingBin ? split.missingLeft : bin <= split.bin
+                                    let bin = Int(binBase[k &* columnCount &+ column])
+                                    let goesLeft = slot >= 0 ? bin != slot : (bin == missingBin ? split.missingLeft : bin <= split.bin)
                                     if goesLeft {
                                         if left != k {
                                             rows[left] = rows[k]
-                                            Self.copyRow(from: binBase + k &* featureCount, to: binBase + left &* featureCount, featureCount)
+                                            Self.copyRow(from: binBase + k &* columnCount, to: binBase + left &* columnCount, columnCount)
                                             pairs[2 &* left] = pairs[2 &* k]
                                             pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
                                         }
                                         left &+= 1
                                     } else {
                                         spareRows[right] = rows[k]
-                                        Self.copyRow(from: binBase + k &* featureCount, to: spareBinBase + right &* featureCount, featureCount)
+                                        Self.copyRow(from: binBase + k &* columnCount, to: spareBinBase + right &* columnCount, columnCount)
                                         sparePairs[2 &* right] = pairs[2 &* k]
                                         sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
                                         right &+= 1
                                     }
                                 }
                                 (rows.baseAddress! + left).update(from: spareRows.baseAddress!, count: right)
-                                (binBase + left &* featureCount).update(from: spareBinBase, count: right &* featureCount)
+                                (binBase + left &* columnCount).update(from: spareBinBase, count: right &* columnCount)
                                 (pairs.baseAddress! + 2 &* left).update(from: sparePairs.baseAddress!, count: 2 &* right)
                             }
                         }

@@ -3,6 +3,10 @@ import Foundation
 /// Grows one CART tree depth-first, as scikit-learn's `BestSplitter`: at each node, features
 /// are visited in a random order until `maxFeatures` non-constant ones were tried; each is
 /// sorted by value (radix sort on ranks) and every boundary between distinct values scored.
+/// A classification feature with few distinct values (one-hot columns have two) is counted
+/// instead of sorted: per value, the weight of each class, then the same boundaries scored in
+/// the same order. With whole-number weights (1, or bootstrap counts) every sum is exact, so
+/// the split is the one sorting finds.
 struct TreeBuilder {
     let data: TreeData
     let settings: TreeSettings
@@ -15,8 +19,23 @@ struct TreeBuilder {
     private var keys: [UInt64] = []
     private var scratch: [UInt64] = []
     private var tree = DecisionTree(nodes: [], values: [], outputs: 0, importance: [])
+    /// Per (rank, class) weights and per-rank sample counts of the counted features, in
+    /// integers (whole-number weights): an integer add does not wait on the previous one.
+    private var rankWeights: [Int] = []
+    /// Per row: weight << 8 | label, one load where two arrays would take two.
+    private var weightedLabels: [Int] = []
+    private var rankCounts: [Int] = []
+    /// Left then right class weights of the boundary being scored.
+    private var sides: [Double] = []
+    /// Whole-number weights below 2^40: class weight sums are exact in any order.
+    private var exactWeights = false
 
-    init(data: TreeData, settings: TreeSettings, weights: [Double], seed: UInt64) {
+    /// Most distinct values a feature may have to be counted rather than sorted (0: sort all;
+    /// the tests compare both ways).
+    let countedRanks: Int
+
+    init(data: TreeData, settings: TreeSettings, weights: [Double], seed: UInt64, countedRanks: Int = 64) {
+        self.countedRanks = countedRanks
         self.data = data
         self.settings = settings
         self.weights = weights
@@ -31,6 +50,13 @@ struct TreeBuilder {
 
     mutating func build() -> DecisionTree {
         samples = (0..<data.rows).filter { weights[$0] > 0 }.map(UInt32.init)
+        exactWeights = countedRanks > 0 && (1...256).contains(data.classCount) && weights.allSatisfy { $0 == $0.rounded() && $0 < 1_099_511_627_776 }
+        if exactWeights {
+            rankWeights = [Int](repeating: 0, count: countedRanks * data.classCount)
+            weightedLabels = (0..<data.rows).map { Int(weights[$0]) << 8 | data.labels[$0] }
+            rankCounts = [Int](repeating: 0, count: countedRanks)
+            sides = [Double](repeating: 0, count: 2 * data.classCount)
+        }
         keys = [UInt64](repeating: 0, count: samples.count)
         scratch = [UInt64](repeating: 0, count: samples.count)
         tree.outputs = data.classCount > 0 ? data.classCount : 1
@@ -39,14 +65,18 @@ struct TreeBuilder {
         // Explicit stack of (node, start, end, depth); a split reserves both children at once.
         tree.nodes.append(TreeNode(threshold: 0, feature: -1, left: -1))
         tree.values.append(contentsOf: [Double](repeating: 0, count: tree.outputs))
-        var stack: [(Int, Int, Int, Int)] = [(0, 0, samples.count, 0)]
-        while let (node, start, end, depth) = stack.popLast() {
+        // Features found constant in a node are constant in all its descendants: they are
+        // still drawn (the random sequence is unchanged) but never scanned again.
+        let words = (data.featureCount + 63) / 64
+        var stack: [(Int, Int, Int, Int, [UInt64])] = [(0, 0, samples.count, 0, [UInt64](repeating: 0, count: words))]
+        while let (node, start, end, depth, knownConstant) = stack.popLast() {
             let stats = nodeStatistics(start, end)
             for output in 0..<tree.outputs { tree.values[node * tree.outputs + output] = stats.output[output] }
             let count = end - start
             let canSplit = count >= settings.minSamplesSplit && count >= 2 * settings.minSamplesLeaf
                 && (settings.maxDepth.map { depth < $0 } ?? true) && stats.impurity > 1e-7
-            guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures) else { continue }
+            var constants = knownConstant
+            guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures, constants: &constants) else { continue }
             // Partition the node's samples by the chosen feature.
             let rankBase = split.feature * data.rows
             var low = start, high = end - 1
@@ -61,8 +91,8 @@ struct TreeBuilder {
                 tree.nodes.append(TreeNode(threshold: 0, feature: -1, left: -1))
                 tree.values.append(contentsOf: [Double](repeating: 0, count: tree.outputs))
             }
-            stack.append((left + 1, low, end, depth + 1))
-            stack.append((left, start, low, depth + 1))
+            stack.append((left + 1, low, end, depth + 1, constants))
+            stack.append((left, start, low, depth + 1, constants))
         }
         return tree
     }
@@ -107,7 +137,8 @@ struct TreeBuilder {
         return 1 - sumSquares
     }
 
-    private mutating func bestSplit(_ start: Int, _ end: Int, maxFeatures: Int) -> Split? {
+    /// `constants`: features known to be constant in this node; those found constant here are added.
+    private mutating func bestSplit(_ start: Int, _ end: Int, maxFeatures: Int, constants: inout [UInt64]) -> Split? {
         var best: Split?
         var order = Array(0..<data.featureCount)
         var visited = 0, position = 0
@@ -117,11 +148,26 @@ struct TreeBuilder {
             order.swapAt(position, pick)
             let feature = order[position]
             position += 1
-            sortSamples(start, end, feature: feature)
-            let firstKey = keys[start] >> 32, lastKey = keys[end - 1] >> 32
-            if firstKey == lastKey { continue }  // constant here: does not count as visited
+            let bit: UInt64 = 1 << UInt64(feature % 64)
+            if constants[feature / 64] & bit != 0 { continue }  // constant: does not count as visited
+            let candidate: Split?
+            if exactWeights && data.distinct[feature].count <= countedRanks {
+                guard let counted = countedSplit(start, end, feature: feature) else {
+                    constants[feature / 64] |= bit
+                    continue
+                }
+                candidate = counted.split
+            } else {
+                sortSamples(start, end, feature: feature)
+                let firstKey = keys[start] >> 32, lastKey = keys[end - 1] >> 32
+                if firstKey == lastKey {
+                    constants[feature / 64] |= bit
+                    continue
+                }
+                candidate = scan(start, end, feature: feature)
+            }
             visited += 1
-            if let candidate = scan(start, end, feature: feature), candidate.proxy > (best?.proxy ?? -.infinity) {
+            if let candidate, candidate.proxy > (best?.proxy ?? -.infinity) {
                 best = candidate
             }
         }
@@ -144,6 +190,81 @@ struct TreeBuilder {
             RadixSort.sortByHighWord(&keys, &scratch, start, end, maxRank: data.distinct[feature].count)
         }
         for k in start..<end { samples[k] = UInt32(truncatingIfNeeded: keys[k]) }
+    }
+
+    /// The best boundary of a feature with few distinct values, from per-value class weights:
+    /// the boundaries `scan` scores, in the same order, with the same (exact) sums. nil when
+    /// the feature is constant in the node.
+    private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> (split: Split?, Void)? {
+        let classes = data.classCount, rankCount = data.distinct[feature].count, base = feature * data.rows
+        let minLeaf = settings.minSamplesLeaf, gini = settings.criterion == .gini
+        var best: Split?
+        var constant = false
+        samples.withUnsafeBufferPointer { samples in
+            data.ranks.withUnsafeBufferPointer { ranks in
+                weightedLabels.withUnsafeBufferPointer { weightedLabels in
+                        rankWeights.withUnsafeMutableBufferPointer { classWeights in
+                            rankCounts.withUnsafeMutableBufferPointer { counts in
+                                sides.withUnsafeMutableBufferPointer { sides in
+                                    let rankBase = ranks.baseAddress! + base
+                                    classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
+                                    counts.baseAddress!.update(repeating: 0, count: rankCount)
+                                    for k in start..<end {
+                                        let row = Int(samples[k]), rank = Int(rankBase[row]), code = weightedLabels[row]
+                                        counts[rank] &+= 1
+                                        classWeights[rank &* classes &+ (code & 0xFF)] &+= code >> 8
+                                    }
+                                    var first = 0
+                                    while counts[first] == 0 { first &+= 1 }
+                                    var last = rankCount &- 1
+                                    while counts[last] == 0 { last &-= 1 }
+                                    if first == last {
+                                        constant = true
+                                        return
+                                    }
+                                    // sides: the left class weights, then the right ones.
+                                    let left = sides.baseAddress!, right = sides.baseAddress! + classes
+                                    left.update(repeating: 0, count: classes)
+                                    right.update(repeating: 0, count: classes)
+                                    for rank in first...last {
+                                        for label in 0..<classes { right[label] += Double(classWeights[rank &* classes &+ label]) }
+                                    }
+                                    var leftWeight = 0.0, rightWeight = 0.0
+                                    for label in 0..<classes { rightWeight += right[label] }
+                                    var leftCount = 0
+                                    for rank in first..<last where counts[rank] > 0 {
+                                        for label in 0..<classes {
+                                            let w = Double(classWeights[rank &* classes &+ label])
+                                            left[label] += w
+                                            right[label] -= w
+                                            leftWeight += w
+                                            rightWeight -= w
+                                        }
+                                        leftCount &+= counts[rank]
+                                        guard leftCount >= minLeaf, end &- start &- leftCount >= minLeaf else { continue }
+                                        let proxy: Double
+                                        if gini {
+                                            var leftSquares = 0.0, rightSquares = 0.0
+                                            for label in 0..<classes {
+                                                leftSquares += left[label] * left[label]
+                                                rightSquares += right[label] * right[label]
+                                            }
+                                            proxy = leftSquares / leftWeight + rightSquares / rightWeight
+                                        } else {
+                                            proxy = -leftWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: left, count: classes)), leftWeight, .entropy)
+                                                - rightWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: right, count: classes)), rightWeight, .entropy)
+                                        }
+                                        if proxy > (best?.proxy ?? -.infinity) {
+                                            best = Split(feature: feature, rank: UInt32(rank), proxy: proxy)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                }
+            }
+        }
+        return constant ? nil : (best, ())
     }
 
     /// The best boundary for one sorted feature, by scikit-learn's proxy improvement.
