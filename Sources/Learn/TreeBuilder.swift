@@ -42,6 +42,12 @@ struct TreeBuilder {
         generator = SeededGenerator(seed: seed)
     }
 
+    /// A counted feature: constant in the node, or its best split (nil: no valid boundary).
+    private enum CountedFeature {
+        case constant
+        case scored(Split?)
+    }
+
     private struct Split {
         var feature: Int
         var rank: UInt32
@@ -152,11 +158,13 @@ struct TreeBuilder {
             if constants[feature / 64] & bit != 0 { continue }  // constant: does not count as visited
             let candidate: Split?
             if exactWeights && data.distinct[feature].count <= countedRanks {
-                guard let counted = countedSplit(start, end, feature: feature) else {
+                switch countedSplit(start, end, feature: feature) {
+                case .constant:
                     constants[feature / 64] |= bit
                     continue
+                case .scored(let split):
+                    candidate = split
                 }
-                candidate = counted.split
             } else {
                 sortSamples(start, end, feature: feature)
                 let firstKey = keys[start] >> 32, lastKey = keys[end - 1] >> 32
@@ -193,9 +201,8 @@ struct TreeBuilder {
     }
 
     /// The best boundary of a feature with few distinct values, from per-value class weights:
-    /// the boundaries `scan` scores, in the same order, with the same (exact) sums. nil when
-    /// the feature is constant in the node.
-    private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> (split: Split?, Void)? {
+    /// the boundaries `scan` scores, in the same order, with the same (exact) sums.
+    private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> CountedFeature {
         let classes = data.classCount, rankCount = data.distinct[feature].count, base = feature * data.rows
         let minLeaf = settings.minSamplesLeaf, gini = settings.criterion == .gini
         var best: Split?
@@ -203,68 +210,68 @@ struct TreeBuilder {
         samples.withUnsafeBufferPointer { samples in
             data.ranks.withUnsafeBufferPointer { ranks in
                 weightedLabels.withUnsafeBufferPointer { weightedLabels in
-                        rankWeights.withUnsafeMutableBufferPointer { classWeights in
-                            rankCounts.withUnsafeMutableBufferPointer { counts in
-                                sides.withUnsafeMutableBufferPointer { sides in
-                                    let rankBase = ranks.baseAddress! + base
-                                    classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
-                                    counts.baseAddress!.update(repeating: 0, count: rankCount)
-                                    for k in start..<end {
-                                        let row = Int(samples[k]), rank = Int(rankBase[row]), code = weightedLabels[row]
-                                        counts[rank] &+= 1
-                                        classWeights[rank &* classes &+ (code & 0xFF)] &+= code >> 8
+                    rankWeights.withUnsafeMutableBufferPointer { classWeights in
+                        rankCounts.withUnsafeMutableBufferPointer { counts in
+                            sides.withUnsafeMutableBufferPointer { sides in
+                                let rankBase = ranks.baseAddress! + base
+                                classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
+                                counts.baseAddress!.update(repeating: 0, count: rankCount)
+                                for k in start..<end {
+                                    let row = Int(samples[k]), rank = Int(rankBase[row]), code = weightedLabels[row]
+                                    counts[rank] &+= 1
+                                    classWeights[rank &* classes &+ (code & 0xFF)] &+= code >> 8
+                                }
+                                var first = 0
+                                while counts[first] == 0 { first &+= 1 }
+                                var last = rankCount &- 1
+                                while counts[last] == 0 { last &-= 1 }
+                                if first == last {
+                                    constant = true
+                                    return
+                                }
+                                // sides: the left class weights, then the right ones.
+                                let left = sides.baseAddress!, right = sides.baseAddress! + classes
+                                left.update(repeating: 0, count: classes)
+                                right.update(repeating: 0, count: classes)
+                                for rank in first...last {
+                                    for label in 0..<classes { right[label] += Double(classWeights[rank &* classes &+ label]) }
+                                }
+                                var leftWeight = 0.0, rightWeight = 0.0
+                                for label in 0..<classes { rightWeight += right[label] }
+                                var leftCount = 0
+                                for rank in first..<last where counts[rank] > 0 {
+                                    for label in 0..<classes {
+                                        let w = Double(classWeights[rank &* classes &+ label])
+                                        left[label] += w
+                                        right[label] -= w
+                                        leftWeight += w
+                                        rightWeight -= w
                                     }
-                                    var first = 0
-                                    while counts[first] == 0 { first &+= 1 }
-                                    var last = rankCount &- 1
-                                    while counts[last] == 0 { last &-= 1 }
-                                    if first == last {
-                                        constant = true
-                                        return
-                                    }
-                                    // sides: the left class weights, then the right ones.
-                                    let left = sides.baseAddress!, right = sides.baseAddress! + classes
-                                    left.update(repeating: 0, count: classes)
-                                    right.update(repeating: 0, count: classes)
-                                    for rank in first...last {
-                                        for label in 0..<classes { right[label] += Double(classWeights[rank &* classes &+ label]) }
-                                    }
-                                    var leftWeight = 0.0, rightWeight = 0.0
-                                    for label in 0..<classes { rightWeight += right[label] }
-                                    var leftCount = 0
-                                    for rank in first..<last where counts[rank] > 0 {
+                                    leftCount &+= counts[rank]
+                                    guard leftCount >= minLeaf, end &- start &- leftCount >= minLeaf else { continue }
+                                    let proxy: Double
+                                    if gini {
+                                        var leftSquares = 0.0, rightSquares = 0.0
                                         for label in 0..<classes {
-                                            let w = Double(classWeights[rank &* classes &+ label])
-                                            left[label] += w
-                                            right[label] -= w
-                                            leftWeight += w
-                                            rightWeight -= w
+                                            leftSquares += left[label] * left[label]
+                                            rightSquares += right[label] * right[label]
                                         }
-                                        leftCount &+= counts[rank]
-                                        guard leftCount >= minLeaf, end &- start &- leftCount >= minLeaf else { continue }
-                                        let proxy: Double
-                                        if gini {
-                                            var leftSquares = 0.0, rightSquares = 0.0
-                                            for label in 0..<classes {
-                                                leftSquares += left[label] * left[label]
-                                                rightSquares += right[label] * right[label]
-                                            }
-                                            proxy = leftSquares / leftWeight + rightSquares / rightWeight
-                                        } else {
-                                            proxy = -leftWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: left, count: classes)), leftWeight, .entropy)
-                                                - rightWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: right, count: classes)), rightWeight, .entropy)
-                                        }
-                                        if proxy > (best?.proxy ?? -.infinity) {
-                                            best = Split(feature: feature, rank: UInt32(rank), proxy: proxy)
-                                        }
+                                        proxy = leftSquares / leftWeight + rightSquares / rightWeight
+                                    } else {
+                                        proxy = -leftWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: left, count: classes)), leftWeight, .entropy)
+                                            - rightWeight * Self.classImpurity(Array(UnsafeBufferPointer(start: right, count: classes)), rightWeight, .entropy)
+                                    }
+                                    if proxy > (best?.proxy ?? -.infinity) {
+                                        best = Split(feature: feature, rank: UInt32(rank), proxy: proxy)
                                     }
                                 }
                             }
                         }
+                    }
                 }
             }
         }
-        return constant ? nil : (best, ())
+        return constant ? .constant : .scored(best)
     }
 
     /// The best boundary for one sorted feature, by scikit-learn's proxy improvement.
