@@ -75,17 +75,14 @@ struct BinnedColumns: Sendable {
         var columnOfFeature = [Int](repeating: -1, count: featureCount)
         var slotOfFeature = [Int?](repeating: nil, count: featureCount)
         var members: [[Int]] = []
-        var bundled = [Bool](repeating: false, count: featureCount)
+        // -1: the feature keeps its own column.
         var bundleOfFeature = [Int](repeating: -1, count: featureCount)
         for (index, bundle) in bundles.enumerated() where bundle.count > 1 {
-            for feature in bundle {
-                bundled[feature] = true
-                bundleOfFeature[feature] = index
-            }
+            for feature in bundle { bundleOfFeature[feature] = index }
         }
         var bundleColumn = [Int](repeating: -1, count: bundles.count)
         for feature in 0..<featureCount {
-            if !bundled[feature] {
+            if bundleOfFeature[feature] < 0 {
                 columnOfFeature[feature] = members.count
                 members.append([feature])
             } else {
@@ -99,7 +96,7 @@ struct BinnedColumns: Sendable {
         }
         var binCounts: [Int] = []
         for features in members {
-            if features.count == 1 && !bundled[features[0]] {
+            if bundleOfFeature[features[0]] < 0 {
                 binCounts.append(valueBins[features[0]] + 1)
             } else {
                 for (position, feature) in features.enumerated() { slotOfFeature[feature] = position + 1 }

@@ -29,10 +29,9 @@ public enum GitHubWorkflow {
     private static func jobs(_ experiment: PipelineExperiment, _ plan: PipelinePlan) -> [YAMLEntry] {
         let steps = PipelineSteps(experiment)
         let name = experiment.name
-        let guardRemote = steps.remoteGuard
+        let guardRemote = steps.remoteGuard, shards = plan.options.shards
         var entries: [YAMLEntry] = []
-        var upstream = ["validate"]
-        if plan.options.shards > 1 {
+        if shards > 1 {
             let total = plan.options.shards
             var job = self.job(plan, variables: experiment.variables, extraEnvironment: [YAMLEntry("RUNNER_SHARD", "${{ matrix.shard }}")],
                                steps: [("shard ${{ matrix.shard }} of \(experiment.spec)", guardRemote + [steps.shard()])])
@@ -40,37 +39,35 @@ public enum GitHubWorkflow {
                 YAMLEntry("fail-fast", false),
                 YAMLEntry("matrix", .mapping([YAMLEntry("shard", .strings(PipelineSteps.shards(total)))])),
             ])), at: 0)
-            job.insert(YAMLEntry("needs", .strings(upstream)), at: 0)
-            entries.append(YAMLEntry("shard-\(name)", .mapping(job)))
-            upstream = ["shard-\(name)"]
+            job.insert(YAMLEntry("needs", ["validate"]), at: 0)
+            entries.append(YAMLEntry(steps.shardJob, .mapping(job)))
         }
         if experiment.hasTests {
             var job = self.job(plan, variables: experiment.variables, steps: [("model tests of \(experiment.spec)", guardRemote + [steps.test()])],
                                upload: (name: "\(name)-tests", path: steps.junitReport))
-            job.insert(YAMLEntry("needs", .strings(upstream)), at: 0)
-            entries.append(YAMLEntry("test-\(name)", .mapping(job)))
-            upstream = ["test-\(name)"]
+            job.insert(YAMLEntry("needs", .strings(steps.shardsDone(shards))), at: 0)
+            entries.append(YAMLEntry(steps.testJob, .mapping(job)))
         }
         var package = job(plan, variables: experiment.variables, steps: [("package \(experiment.spec)", guardRemote + [steps.package()])],
                           upload: (name: "\(name)-package", path: steps.packageFolder + "/"))
-        package.insert(YAMLEntry("needs", .strings(upstream)), at: 0)
-        entries.append(YAMLEntry("package-\(name)", .mapping(package)))
+        package.insert(YAMLEntry("needs", .strings(steps.testsDone(shards))), at: 0)
+        entries.append(YAMLEntry(steps.packageJob, .mapping(package)))
         var verify = job(plan, variables: experiment.dataVariables,
                          steps: [("recompute \(experiment.spec) without a cache and compare with \(experiment.lock)", [steps.verify()])])
         verify.insert(YAMLEntry("needs", ["validate"]), at: 0)
-        entries.append(YAMLEntry("verify-\(name)", .mapping(verify)))
+        entries.append(YAMLEntry(steps.verifyJob, .mapping(verify)))
         guard !experiment.targets.isEmpty else { return entries }
         var image = job(plan, variables: experiment.variables, steps: [("build the image of \(experiment.name)", guardRemote + steps.image())],
                         upload: (name: "\(name)-deploy", path: "\(steps.packageFolder)/deploy/"))
-        image.insert(YAMLEntry("needs", .strings(["package-\(name)"])), at: 0)
-        entries.append(YAMLEntry("image-\(name)", .mapping(image)))
+        image.insert(YAMLEntry("needs", .strings([steps.packageJob])), at: 0)
+        entries.append(YAMLEntry(steps.imageJob, .mapping(image)))
         for target in experiment.targets {
             var deploy = job(plan, variables: (experiment.variables + target.variables).uniqued(),
                              steps: [("deploy \(experiment.name) to \(target.name)", guardRemote + steps.deploy(target))])
             deploy.insert(YAMLEntry("environment", .string(target.name)), at: 0)
             deploy.insert(YAMLEntry("if", .string("github.ref == 'refs/heads/\(plan.options.branch)' && github.event_name != 'pull_request'")), at: 0)
-            deploy.insert(YAMLEntry("needs", .strings(["package-\(name)", "verify-\(name)", "image-\(name)"])), at: 0)
-            entries.append(YAMLEntry("deploy-\(name)-\(target.name)", .mapping(deploy),
+            deploy.insert(YAMLEntry("needs", .strings(steps.deployNeeds)), at: 0)
+            entries.append(YAMLEntry(steps.deployJob(target), .mapping(deploy),
                                      comments: ["Waits for the reviewers of environment \(target.name) (Settings > Environments): the manual gate."]))
         }
         return entries

@@ -36,24 +36,21 @@ public enum GitLabPipeline {
 
     private static func jobs(_ experiment: PipelineExperiment, _ plan: PipelinePlan) -> [YAMLEntry] {
         let steps = PipelineSteps(experiment)
-        let name = experiment.name
-        let guardRemote = steps.remoteGuard
+        let guardRemote = steps.remoteGuard, shards = plan.options.shards
         var entries: [YAMLEntry] = []
-        var upstream = ["validate"]
-        if plan.options.shards > 1 {
+        if shards > 1 {
             let total = plan.options.shards
-            entries.append(YAMLEntry("shard-\(name)", .mapping([
+            entries.append(YAMLEntry(steps.shardJob, .mapping([
                 YAMLEntry("stage", "shard"),
-                YAMLEntry("needs", .strings(upstream)),
+                YAMLEntry("needs", ["validate"]),
                 YAMLEntry("parallel", .mapping([YAMLEntry("matrix", .list([.mapping([YAMLEntry("RUNNER_SHARD", .strings(PipelineSteps.shards(total)))])]))])),
                 YAMLEntry("script", .strings(guardRemote + [steps.shard()])),
             ]), comments: ["\(experiment.spec): each job computes one share of the cross-validation fits into the remote store."]))
-            upstream = ["shard-\(name)"]
         }
         if experiment.hasTests {
-            entries.append(YAMLEntry("test-\(name)", .mapping([
+            entries.append(YAMLEntry(steps.testJob, .mapping([
                 YAMLEntry("stage", "test"),
-                YAMLEntry("needs", .strings(upstream)),
+                YAMLEntry("needs", .strings(steps.shardsDone(shards))),
                 YAMLEntry("script", .strings(guardRemote + [steps.test()])),
                 YAMLEntry("artifacts", .mapping([
                     YAMLEntry("when", "always"),
@@ -61,11 +58,10 @@ public enum GitLabPipeline {
                     YAMLEntry("paths", .strings([steps.junitReport])),
                 ])),
             ]), comments: ["Selects and refits the winner, then runs the spec's model tests (shown in the merge request)."]))
-            upstream = ["test-\(name)"]
         }
-        entries.append(YAMLEntry("package-\(name)", .mapping([
+        entries.append(YAMLEntry(steps.packageJob, .mapping([
             YAMLEntry("stage", "package"),
-            YAMLEntry("needs", .strings(upstream)),
+            YAMLEntry("needs", .strings(steps.testsDone(shards))),
             YAMLEntry("script", .strings(guardRemote + [steps.package()])),
             YAMLEntry("artifacts", .mapping([
                 YAMLEntry("when", "always"),
@@ -73,22 +69,22 @@ public enum GitLabPipeline {
                 YAMLEntry("expire_in", "30 days"),
             ])),
         ])))
-        entries.append(YAMLEntry("verify-\(name)", .mapping([
+        entries.append(YAMLEntry(steps.verifyJob, .mapping([
             YAMLEntry("stage", "verify"),
             YAMLEntry("needs", ["validate"]),
             YAMLEntry("script", .strings([steps.verify()])),
         ]), comments: ["Recomputes every stage without any cache: the results must equal \(experiment.lock) bit for bit."]))
         guard !experiment.targets.isEmpty else { return entries }
-        entries.append(YAMLEntry("image-\(name)", .mapping([
+        entries.append(YAMLEntry(steps.imageJob, .mapping([
             YAMLEntry("stage", "image"),
-            YAMLEntry("needs", .list([.mapping([YAMLEntry("job", .string("package-\(name)")), YAMLEntry("artifacts", true)])])),
+            YAMLEntry("needs", .list([.mapping([YAMLEntry("job", .string(steps.packageJob)), YAMLEntry("artifacts", true)])])),
             YAMLEntry("script", .strings(guardRemote + steps.image())),
             YAMLEntry("artifacts", .mapping([YAMLEntry("paths", .strings(["\(steps.packageFolder)/deploy/"]))])),
         ])))
         for target in experiment.targets {
-            entries.append(YAMLEntry("deploy-\(name)-\(target.name)", .mapping([
+            entries.append(YAMLEntry(steps.deployJob(target), .mapping([
                 YAMLEntry("stage", "deploy"),
-                YAMLEntry("needs", .strings(["package-\(name)", "verify-\(name)", "image-\(name)"])),
+                YAMLEntry("needs", .strings(steps.deployNeeds)),
                 YAMLEntry("environment", .mapping([YAMLEntry("name", .string(target.name))])),
                 YAMLEntry("resource_group", .string("deploy-\(target.name)")),
                 // Job-level `when: manual` (a rule without `when` takes it): gitlabci-local,

@@ -7,6 +7,21 @@ public struct PipelineSteps: Sendable {
 
     public init(_ experiment: PipelineExperiment) { self.experiment = experiment }
 
+    // The jobs' names and what each waits for, in one place for GitLab and GitHub.
+    public var shardJob: String { "shard-\(experiment.name)" }
+    public var testJob: String { "test-\(experiment.name)" }
+    public var packageJob: String { "package-\(experiment.name)" }
+    public var verifyJob: String { "verify-\(experiment.name)" }
+    public var imageJob: String { "image-\(experiment.name)" }
+    public func deployJob(_ target: PipelineTarget) -> String { "deploy-\(experiment.name)-\(target.name)" }
+
+    /// The shard jobs when there are any, else validate: what the first run job waits for.
+    public func shardsDone(_ shards: Int) -> [String] { shards > 1 ? [shardJob] : ["validate"] }
+    /// The test job when the spec has tests, else the same as the test job would wait for.
+    public func testsDone(_ shards: Int) -> [String] { experiment.hasTests ? [testJob] : shardsDone(shards) }
+    /// What a deploy job waits for.
+    public var deployNeeds: [String] { [packageJob, verifyJob, imageJob] }
+
     static let runner = "${RUNNER}"
 
     /// `reports/NAME-tests.xml`: the model tests as JUnit.

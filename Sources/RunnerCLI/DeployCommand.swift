@@ -63,7 +63,7 @@ struct DeployCommand: ParsableCommand {
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
         // Removing a deployment never waits on the model's tests.
         let gated = !destroy && !allowFailedTests
-        let sync = try remote.open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+        let sync = try remote.open(for: prepared)
         let options = ExecutionOptions(jobs: ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: gated, remote: sync)
         let (results, execution) = try executeOrExit(prepared, options: options, display: display)
         let folder = output ?? Session.defaultOutput(specPath: spec, experiment: results.experiment)

@@ -18,6 +18,11 @@ struct RemoteOptions: ParsableArguments {
         return spec
     }
 
+    /// The remote a prepared run uses (`--remote`, RUNNER_REMOTE, then the spec's `remote:`).
+    func open(for prepared: PreparedRun) throws -> RemoteSync? {
+        try open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+    }
+
     /// The remote beside `store`, checked (reachable, credentials accepted, bucket there);
     /// nil when none is named. A failure is one line and exit 1; nothing local is touched.
     func open(_ store: ContentStore, spec: String? = nil) throws -> RemoteSync? {

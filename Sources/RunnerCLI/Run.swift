@@ -69,7 +69,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: logFormat))
-        let sync = try remote.open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+        let sync = try remote.open(for: prepared)
         if let shard {
             return try runShard(prepared, shard: shard, display: display, remote: sync)
         }

@@ -42,7 +42,7 @@ struct TestCommand: ParsableCommand {
         let prepared = try prepareOrExit(spec: spec, store: store.resolved(spec: spec))
         if prepared.graph.tests.isEmpty { printError("warning: \(spec) has no tests: section; nothing to check (docs/spec.md, 'tests')") }
         let display = ProgressDisplay(style: .choose(quiet: quiet, logFormat: "text"))
-        let sync = try remote.open(prepared.store, spec: prepared.check.experiment?.remote?.value)
+        let sync = try remote.open(for: prepared)
         let options = ExecutionOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, requirePassingTests: false, withheldKinds: [.profile, .package, .deploy], remote: sync)
         let (results, _) = try executeOrExit(prepared, options: options, display: display)
         try writeJUnit(results, to: junit)
