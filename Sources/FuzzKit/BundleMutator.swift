@@ -21,7 +21,18 @@ struct BundleMutator {
               var manifest = entries["manifest.json"].flatMap({ try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) })
         else { return bundle }
         var profile = entries["profile.json"].flatMap { try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }
-        for _ in 0..<draw.int(1...3) {
+        // Format 3: a large model's arrays are binary entries; edit their bytes as packed ones.
+        let binary = entries.keys.filter { $0.hasPrefix("arrays/") }.sorted()
+        var editedBinary = false
+        if !binary.isEmpty, draw.chance(0.4) {
+            let name = draw.pick(binary)
+            if let edited = editPackedBytes([UInt8](entries[name]!)) {
+                entries[name] = Data(edited)
+                mutations.append("\(name): binary array edited")
+                editedBinary = true
+            }
+        }
+        for _ in 0..<(editedBinary ? draw.int(0...2) : draw.int(1...3)) {
             if profile != nil, draw.chance(0.25) {
                 edit(&profile!, in: "profile.json")
             } else if draw.chance(0.8) {
@@ -171,7 +182,14 @@ struct BundleMutator {
 
     /// A base64 packed array with bytes changed, cut or extended; nil for other strings.
     private mutating func editPacked(_ text: String) -> String? {
-        guard text.count >= 12, var bytes = Data(base64Encoded: text).map([UInt8].init), !bytes.isEmpty else { return nil }
+        guard text.count >= 12, let bytes = Data(base64Encoded: text).map([UInt8].init) else { return nil }
+        return editPackedBytes(bytes).map { Data($0).base64EncodedString() }
+    }
+
+    /// A packed array's bytes changed, cut or extended; nil when there are none.
+    private mutating func editPackedBytes(_ original: [UInt8]) -> [UInt8]? {
+        guard !original.isEmpty else { return nil }
+        var bytes = original
         switch draw.int(0...3) {
         case 0:
             let position = draw.int(below: bytes.count)
@@ -185,7 +203,7 @@ struct BundleMutator {
         case 1: bytes = Array(bytes.prefix(draw.int(below: bytes.count)))
         default: bytes += [0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]
         }
-        return Data(bytes).base64EncodedString()
+        return bytes
     }
 
     static func entries(_ bundle: Data) throws -> [String: Data] {

@@ -213,7 +213,7 @@ struct Seeds: Sendable {
     init(folder: String, runner: ChildProcess) throws {
         func read(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)) }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        for name in ["penguins", "cars"] { data[name] = try read(name + ".csv") }
+        for name in ["penguins", "cars", "noise"] { data[name] = try read(name + ".csv") }
         jsonLines = try read("penguins.jsonl")
         for name in names where name.hasPrefix("test-only-") { keyFiles[name] = try read(name) }
         for name in names where (name.hasSuffix(".yaml") || name.hasSuffix(".json")) && !name.hasPrefix("bundle-") {

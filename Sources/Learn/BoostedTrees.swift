@@ -24,12 +24,12 @@ public struct BoostingTree: Sendable, Equatable, Codable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        features = try container.decodePacked(Int32.self, forKey: .features)
-        thresholds = try container.decodePacked(Double.self, forKey: .thresholds)
-        missingLeft = try container.decodePacked(UInt8.self, forKey: .missingLeft).map { $0 != 0 }
-        left = try container.decodePacked(Int32.self, forKey: .left)
-        right = try container.decodePacked(Int32.self, forKey: .right)
-        values = try container.decodePacked(Double.self, forKey: .values)
+        features = try container.decodePacked(Int32.self, forKey: .features, userInfo: decoder.userInfo)
+        thresholds = try container.decodePacked(Double.self, forKey: .thresholds, userInfo: decoder.userInfo)
+        missingLeft = try container.decodePacked(UInt8.self, forKey: .missingLeft, userInfo: decoder.userInfo).map { $0 != 0 }
+        left = try container.decodePacked(Int32.self, forKey: .left, userInfo: decoder.userInfo)
+        right = try container.decodePacked(Int32.self, forKey: .right, userInfo: decoder.userInfo)
+        values = try container.decodePacked(Double.self, forKey: .values, userInfo: decoder.userInfo)
         let count = features.count
         guard count > 0, [thresholds.count, missingLeft.count, left.count, right.count, values.count].allSatisfy({ $0 == count }),
               (0..<count).allSatisfy({ features[$0] < 0 || (Int(left[$0]) > $0 && Int(left[$0]) < count && Int(right[$0]) > $0 && Int(right[$0]) < count) }) else {
@@ -39,12 +39,12 @@ public struct BoostingTree: Sendable, Equatable, Codable {
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodePacked(features, forKey: .features)
-        try container.encodePacked(thresholds, forKey: .thresholds)
-        try container.encodePacked(missingLeft.map { UInt8($0 ? 1 : 0) }, forKey: .missingLeft)
-        try container.encodePacked(left, forKey: .left)
-        try container.encodePacked(right, forKey: .right)
-        try container.encodePacked(values, forKey: .values)
+        try container.encodePacked(features, forKey: .features, userInfo: encoder.userInfo)
+        try container.encodePacked(thresholds, forKey: .thresholds, userInfo: encoder.userInfo)
+        try container.encodePacked(missingLeft.map { UInt8($0 ? 1 : 0) }, forKey: .missingLeft, userInfo: encoder.userInfo)
+        try container.encodePacked(left, forKey: .left, userInfo: encoder.userInfo)
+        try container.encodePacked(right, forKey: .right, userInfo: encoder.userInfo)
+        try container.encodePacked(values, forKey: .values, userInfo: encoder.userInfo)
     }
 
     @inline(__always)

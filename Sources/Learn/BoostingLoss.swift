@@ -1,3 +1,4 @@
+import Tabular
 import Foundation
 
 /// The losses gradient boosting minimizes, with scikit-learn's baselines and derivatives.
@@ -35,22 +36,36 @@ enum BoostingLoss: Sendable {
     }
 
     /// Writes gradients and hessians (output-major: [output * n + i]) at the raw predictions.
-    func derivatives(_ target: Target, raw: [Double], rows n: Int, gradients: inout [Double], hessians: inout [Double]) {
+    func derivatives(_ target: Target, raw: [Double], rows n: Int, gradients: inout [Double], hessians: inout [Double], threads: Int = 1) {
+        guard n > 0 else { return }
+        // Each row's derivatives depend on its own scores only: row ranges run in parallel.
+        let ranges = ParallelWork.ranges(count: n, parts: n >= 20_000 ? threads : 1)
+        gradients.withUnsafeMutableBufferPointer { gradients in
+            hessians.withUnsafeMutableBufferPointer { hessians in
+                let g = SharedPointer(gradients.baseAddress!), h = SharedPointer(hessians.baseAddress!)
+                ParallelWork.forEach(count: ranges.count, threads: threads) { part in
+                    derivatives(target, raw: raw, rows: n, range: ranges[part], gradients: g.base, hessians: h.base)
+                }
+            }
+        }
+    }
+
+    private func derivatives(_ target: Target, raw: [Double], rows n: Int, range: Range<Int>, gradients: UnsafeMutablePointer<Double>, hessians: UnsafeMutablePointer<Double>) {
         switch (self, target) {
         case (.squaredError, .values(let values)):
-            for i in 0..<n {
+            for i in range {
                 gradients[i] = raw[i] - values[i]
                 hessians[i] = 1
             }
         case (.binaryLogLoss, .classes(let labels, _)):
-            for i in 0..<n {
+            for i in range {
                 let p = Logistic.sigmoid(raw[i])
                 gradients[i] = p - (labels[i] == 1 ? 1 : 0)
                 hessians[i] = p * (1 - p)
             }
         case (.multinomial(let classes), .classes(let labels, _)):
             var exponentials = [Double](repeating: 0, count: classes)
-            for i in 0..<n {
+            for i in range {
                 var largest = -Double.infinity
                 for k in 0..<classes { largest = max(largest, raw[k * n + i]) }
                 var total = 0.0

@@ -46,34 +46,49 @@ public struct DecisionTree: Sendable, Equatable, Codable {
         self.importance = importance
     }
 
-    private enum CodingKeys: String, CodingKey { case thresholds, features, left, values, outputs, importance }
+    private enum CodingKeys: String, CodingKey { case nodes, thresholds, features, left, values, outputs, importance }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let thresholds = try container.decodePacked(Double.self, forKey: .thresholds)
-        let features = try container.decodePacked(Int32.self, forKey: .features)
-        let left = try container.decodePacked(Int32.self, forKey: .left)
+        let info = decoder.userInfo
         outputs = try container.decode(Int.self, forKey: .outputs)
-        values = try container.decodePacked(Double.self, forKey: .values)
-        importance = try container.decodePacked(Double.self, forKey: .importance)
-        let count = thresholds.count
+        values = try container.decodePacked(Double.self, forKey: .values, userInfo: info)
+        importance = try container.decodePacked(Double.self, forKey: .importance, userInfo: info)
+        if container.contains(.nodes) {
+            nodes = try container.decodePacked(TreeNode.self, forKey: .nodes, userInfo: info)
+        } else {
+            let thresholds = try container.decodePacked(Double.self, forKey: .thresholds, userInfo: info)
+            let features = try container.decodePacked(Int32.self, forKey: .features, userInfo: info)
+            let left = try container.decodePacked(Int32.self, forKey: .left, userInfo: info)
+            guard features.count == thresholds.count, left.count == thresholds.count else {
+                throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent tree"))
+            }
+            nodes = (0..<thresholds.count).map { TreeNode(threshold: thresholds[$0], feature: features[$0], left: left[$0]) }
+        }
+        let count = nodes.count
         // A damaged tree must fail here, not send prediction out of bounds.
-        guard features.count == count, left.count == count, count > 0, outputs > 0,
-              count.multipliedReportingOverflow(by: outputs) == (values.count, false),
-              zip(features, left).allSatisfy({ $0 < 0 || ($1 > 0 && Int($1) + 1 < count) }) else {
+        guard count > 0, outputs > 0, count.multipliedReportingOverflow(by: outputs) == (values.count, false),
+              nodes.allSatisfy({ $0.feature < 0 || ($0.left > 0 && Int($0.left) + 1 < count) }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent tree"))
         }
-        nodes = (0..<count).map { TreeNode(threshold: thresholds[$0], feature: features[$0], left: left[$0]) }
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodePacked(nodes.map(\.threshold), forKey: .thresholds)
-        try container.encodePacked(nodes.map(\.feature), forKey: .features)
-        try container.encodePacked(nodes.map(\.left), forKey: .left)
+        let info = encoder.userInfo
+        // A bundle's binary entry takes the nodes as they are in memory (one copy each way);
+        // inline JSON keeps the three arrays earlier runners wrote.
+        if let writer = info[BinaryArrayWriter.userInfoKey] as? BinaryArrayWriter,
+           nodes.count * MemoryLayout<TreeNode>.stride >= writer.minimumBytes {
+            try container.encodePacked(nodes, forKey: .nodes, userInfo: info)
+        } else {
+            try container.encodePacked(nodes.map(\.threshold), forKey: .thresholds, userInfo: info)
+            try container.encodePacked(nodes.map(\.feature), forKey: .features, userInfo: info)
+            try container.encodePacked(nodes.map(\.left), forKey: .left, userInfo: info)
+        }
         try container.encode(outputs, forKey: .outputs)
-        try container.encodePacked(values, forKey: .values)
-        try container.encodePacked(importance, forKey: .importance)
+        try container.encodePacked(values, forKey: .values, userInfo: info)
+        try container.encodePacked(importance, forKey: .importance, userInfo: info)
     }
 
     public var depth: Int {
@@ -93,6 +108,10 @@ struct TreeData: Sendable {
     let ranks: [UInt32]
     /// Distinct sorted values per feature, to turn a rank boundary into a threshold.
     let distinct: [[Double]]
+    /// The ranks again as bytes, for features with at most `compactRankLimit` distinct values
+    /// (empty for the others): a quarter of the memory the counting pass reads at random.
+    let compactRanks: [[UInt8]]
+    static let compactRankLimit = 256
     /// Class index per row, or the regression value.
     let labels: [Int]
     let targets: [Double]
@@ -116,6 +135,9 @@ struct TreeData: Sendable {
         }
         self.ranks = ranks
         self.distinct = distinct
+        compactRanks = distinct.indices.map { feature in
+            distinct[feature].count <= Self.compactRankLimit ? ranks[(feature * x.rows)..<((feature + 1) * x.rows)].map { UInt8($0) } : []
+        }
         switch target {
         case .classes(let labels, let classes):
             self.labels = labels

@@ -20,19 +20,54 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         }
         let sampled = rows
         thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
-            var values = sampled.map { x[$0, feature] }.filter { !$0.isNaN }
-            values.sort()
-            var distinct: [Double] = []
-            for value in values where distinct.last != value { distinct.append(value) }
-            if distinct.count <= maxBins {
+            if let distinct = Self.fewDistinctValues(x, feature: feature, rows: sampled, limit: maxBins) {
                 return zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
             }
-            // numpy's percentile(method="midpoint") at linspace(0, 100, maxBins + 1)[1:-1].
-            return (1..<maxBins).map { index in
-                let position = Double(index) / Double(maxBins) * Double(values.count - 1)
-                let low = values[Int(position.rounded(.down))], high = values[Int(position.rounded(.up))]
-                return min((low + high) / 2, Double.greatestFiniteMagnitude)
+            return Self.quantileThresholds(sampled.map { x[$0, feature] }, maxBins: maxBins)
+        }
+    }
+
+    /// A feature's thresholds from its values by sorting them all: one per adjacent pair of
+    /// distinct values when there are at most `maxBins`, else at quantiles.
+    static func quantileThresholds(_ column: [Double], maxBins: Int) -> [Double] {
+        var values = column.filter { !$0.isNaN }
+        values.sort()
+        var distinct: [Double] = []
+        for value in values where distinct.last != value { distinct.append(value) }
+        if distinct.count <= maxBins {
+            return zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
+        }
+        // numpy's percentile(method="midpoint") at linspace(0, 100, maxBins + 1)[1:-1].
+        return (1..<maxBins).map { index in
+            let position = Double(index) / Double(maxBins) * Double(values.count - 1)
+            let low = values[Int(position.rounded(.down))], high = values[Int(position.rounded(.up))]
+            return min((low + high) / 2, Double.greatestFiniteMagnitude)
+        }
+    }
+
+    /// The sorted distinct non-missing values of a feature when there are at most `limit`, found
+    /// in one pass that keeps them sorted; nil (after a short scan) when there are more. One-hot
+    /// and small-integer columns are most of a wide table: this spares sorting all their values,
+    /// and gives the thresholds the sort would (equal values merge either way, and -0 and +0
+    /// give the same midpoints).
+    static func fewDistinctValues(_ x: Matrix, feature: Int, rows: [Int], limit: Int) -> [Double]? {
+        var distinct: [Double] = []
+        distinct.reserveCapacity(limit + 1)
+        let columns = x.columns
+        return x.values.withUnsafeBufferPointer { values -> [Double]? in
+            for row in rows {
+                let value = values[row &* columns &+ feature]
+                if value.isNaN { continue }
+                var low = 0, high = distinct.count
+                while low < high {
+                    let middle = (low &+ high) >> 1
+                    if distinct[middle] < value { low = middle &+ 1 } else { high = middle }
+                }
+                if low < distinct.count, distinct[low] == value { continue }
+                if distinct.count == limit { return nil }
+                distinct.insert(value, at: low)
             }
+            return distinct
         }
     }
 

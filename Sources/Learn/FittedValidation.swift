@@ -1,10 +1,16 @@
+import Tabular
+
 /// Structural checks of decoded fitted state. A pipeline read from a bundle is untrusted
 /// input: a damaged or hand-edited one (digests recomputed) must be refused before anything
 /// indexes with it, since predicting with a feature index out of range reads past the data
 /// and a tree node pointing back at an ancestor never finishes. Each check names the first
 /// problem found; nil means the state is safe to predict with.
 extension FittedPipeline {
-    public var structuralProblem: String? {
+    public var structuralProblem: String? { structuralProblem(threads: 1) }
+
+    /// The same check, a forest's trees checked on `threads` threads (the first problem in
+    /// tree order is reported, whatever the thread count).
+    public func structuralProblem(threads: Int) -> String? {
         if let name = firstDuplicate(inputColumns) { return "input column '\(name)' is listed twice" }
         if let name = firstDuplicate(featureNames) { return "feature '\(name)' is listed twice" }
         if let classes {
@@ -14,7 +20,7 @@ extension FittedPipeline {
         for (index, step) in steps.enumerated() {
             if let problem = step.structuralProblem { return "preprocessing step \(index + 1) (\(step.kindName)): \(problem)" }
         }
-        if let problem = model.structuralProblem(features: featureNames.count, classes: classes?.count) { return "model: \(problem)" }
+        if let problem = model.structuralProblem(features: featureNames.count, classes: classes?.count, threads: threads) { return "model: \(problem)" }
         return nil
     }
 }
@@ -56,7 +62,7 @@ extension FittedTransformer {
 
 extension FittedModel {
     /// `features`: the columns the model receives; `classes`: the class count of a classifier.
-    public func structuralProblem(features: Int, classes: Int?) -> String? {
+    public func structuralProblem(features: Int, classes: Int?, threads: Int = 1) -> String? {
         switch self {
         case .linear(let model):
             let outputs = model.coefficients.rows
@@ -90,10 +96,9 @@ extension FittedModel {
         case .trees(let ensemble):
             guard ensemble.featureCount == features else { return "trees fitted on \(ensemble.featureCount) features, given \(features)" }
             guard ensemble.classification == (classes != nil), !ensemble.trees.isEmpty else { return "no trees, or trees of the wrong task" }
-            let outputs = classes ?? 1
-            for (index, tree) in ensemble.trees.enumerated() {
-                if let problem = tree.structuralProblem(features: features, outputs: outputs) { return "tree \(index + 1): \(problem)" }
-            }
+            let outputs = classes ?? 1, trees = ensemble.trees
+            let problems = ParallelWork.map(count: trees.count, threads: threads) { trees[$0].structuralProblem(features: features, outputs: outputs) }
+            if let index = problems.firstIndex(where: { $0 != nil }) { return "tree \(index + 1): \(problems[index]!)" }
         case .boosting(let model):
             guard model.featureCount == features else { return "trees fitted on \(model.featureCount) features, given \(features)" }
             let outputs: Int

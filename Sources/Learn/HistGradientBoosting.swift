@@ -83,7 +83,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         var scores: [Double] = []
         if stopEarly { scores.append(-loss.loss(validationTarget, raw: gather(raw, validationRows, n, outputs), rows: validationRows.count)) }
         for _ in 0..<maxIterations {
-            loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians)
+            loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians, threads: threads)
             // The K class trees of an iteration are independent: grow them in parallel (each
             // tree is the same whichever thread grows it), then apply them in class order.
             let classParallel = outputs > 1 && threads > 1
@@ -92,16 +92,28 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
             let grownTrees = ParallelWork.map(count: outputs, threads: classParallel ? threads : 1) { output -> (HistogramGrower.Outcome, [UInt32]) in
                 var samples = trainSamples
                 var pairs = [Double](repeating: 0, count: 2 * n)
-                for row in 0..<n {
-                    pairs[2 * row] = gradients[output * n + row]
-                    pairs[2 * row + 1] = hessians[output * n + row]
+                let ranges = ParallelWork.ranges(count: n, parts: n >= 20_000 ? rowGrower.settings.threads : 1)
+                pairs.withUnsafeMutableBufferPointer { buffer in
+                    let target = SharedPointer(buffer.baseAddress!)
+                    ParallelWork.forEach(count: ranges.count, threads: ranges.count) { part in
+                        for row in ranges[part] {
+                            target.base[2 &* row] = gradients[output &* n &+ row]
+                            target.base[2 &* row &+ 1] = hessians[output &* n &+ row]
+                        }
+                    }
                 }
                 let grown = rowGrower.grow(pairs: pairs, samples: &samples)
                 return (grown, samples)
             }
             for (output, (grown, samples)) in grownTrees.enumerated() {
-                for leaf in grown.leaves {
-                    for k in leaf.start..<leaf.end { raw[output * n + Int(samples[k])] += leaf.value }
+                // Leaves hold disjoint rows: their scores update in parallel.
+                let leaves = grown.leaves
+                raw.withUnsafeMutableBufferPointer { buffer in
+                    let scores = SharedPointer(buffer.baseAddress! + output * n)
+                    ParallelWork.forEach(count: leaves.count, threads: n >= 20_000 ? threads : 1) { index in
+                        let leaf = leaves[index]
+                        for k in leaf.start..<leaf.end { scores.base[Int(samples[k])] += leaf.value }
+                    }
                 }
                 if !validationRows.isEmpty {
                     x.values.withUnsafeBufferPointer { values in

@@ -81,21 +81,30 @@ struct HistogramGrower {
         let m = samples.count, columnCount = self.columnCount
         var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
         let identity = m == columns.rowCount && samples.first == 0 && samples.last.map { Int($0) == m - 1 } == true
-        columns.bins.withUnsafeBufferPointer { source in
-            work.bins.withUnsafeMutableBufferPointer { target in
-                if identity {
-                    // Every row, in order (no early-stopping hold-out): one block copy.
-                    target.baseAddress!.update(from: source.baseAddress!, count: m * columnCount)
-                } else {
-                    for k in 0..<m {
-                        (target.baseAddress! + k * columnCount).update(from: source.baseAddress! + Int(samples[k]) * columnCount, count: columnCount)
+        // Row ranges copy in parallel, each into its own part of the working copy.
+        let parts = ParallelWork.ranges(count: m, parts: m >= 20_000 ? settings.threads : 1)
+        let sampleOrder = samples, bins = columns.bins
+        work.bins.withUnsafeMutableBufferPointer { binTarget in
+            work.pairs.withUnsafeMutableBufferPointer { pairTarget in
+                let binBase = SharedPointer(binTarget.baseAddress!), pairBase = SharedPointer(pairTarget.baseAddress!)
+                ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+                    let range = parts[part]
+                    bins.withUnsafeBufferPointer { source in
+                        if identity {
+                            // Every row, in order (no early-stopping hold-out): one block copy.
+                            (binBase.base + range.lowerBound &* columnCount).update(from: source.baseAddress! + range.lowerBound &* columnCount, count: range.count &* columnCount)
+                        } else {
+                            for k in range {
+                                (binBase.base + k &* columnCount).update(from: source.baseAddress! + Int(sampleOrder[k]) &* columnCount, count: columnCount)
+                            }
+                        }
+                    }
+                    for k in range {
+                        pairBase.base[2 &* k] = Float(pairs[2 &* Int(sampleOrder[k])])
+                        pairBase.base[2 &* k &+ 1] = Float(pairs[2 &* Int(sampleOrder[k]) &+ 1])
                     }
                 }
             }
-        }
-        for k in 0..<m {
-            work.pairs[2 * k] = Float(pairs[2 * Int(samples[k])])
-            work.pairs[2 * k + 1] = Float(pairs[2 * Int(samples[k]) + 1])
         }
         var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
         var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
@@ -330,49 +339,135 @@ struct HistogramGrower {
         }
     }
 
-    /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
-    /// rows going left first; returns where the right ones begin.
-    private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
-        let columnCount = self.columnCount, column = columns.featureColumn[split.feature]
-        // A bundled feature's rows go right in its own bin; a plain one's by the threshold bin,
-        // missing values (the bin after the value bins) by the learned direction.
-        let slot = columns.featureSlot[split.feature] ?? -1, missingBin = columns.valueBins[split.feature]
-        var left = start, right = 0
+    /// Where a split sends a row's bin: a bundled feature's rows go right in its own bin, a
+    /// plain one's by the threshold bin, missing values (the bin after the value bins) by the
+    /// learned direction.
+    private struct Routing: Sendable {
+        var column: Int, slot: Int, missingBin: Int, missingLeft: Bool, threshold: Int
+
+        @inline(__always)
+        func goesLeft(_ bin: Int) -> Bool {
+            slot >= 0 ? bin != slot : (bin == missingBin ? missingLeft : bin <= threshold)
+        }
+    }
+
+    private func routing(_ split: SplitInfo) -> Routing {
+        Routing(column: columns.featureColumn[split.feature], slot: columns.featureSlot[split.feature] ?? -1,
+                missingBin: columns.valueBins[split.feature], missingLeft: split.missingLeft, threshold: split.bin)
+    }
+
+    /// The working copy's and the scratch copy's memory, for the partitions.
+    private struct WorkPointers: Sendable {
+        var rows: SharedPointer<UInt32>, bins: SharedPointer<UInt8>, pairs: SharedPointer<Float>
+        var spareRows: SharedPointer<UInt32>, spareBins: SharedPointer<UInt8>, sparePairs: SharedPointer<Float>
+    }
+
+    private static func withPointers(_ work: inout Work, _ scratch: inout Work, _ body: (WorkPointers) -> Void) {
         work.rows.withUnsafeMutableBufferPointer { rows in
             work.bins.withUnsafeMutableBufferPointer { bins in
                 work.pairs.withUnsafeMutableBufferPointer { pairs in
                     scratch.rows.withUnsafeMutableBufferPointer { spareRows in
                         scratch.bins.withUnsafeMutableBufferPointer { spareBins in
                             scratch.pairs.withUnsafeMutableBufferPointer { sparePairs in
-                                let binBase = bins.baseAddress!, spareBinBase = spareBins.baseAddress!
-                                for k in start..<end {
-                                    let bin = Int(binBase[k &* columnCount &+ column])
-                                    let goesLeft = slot >= 0 ? bin != slot : (bin == missingBin ? split.missingLeft : bin <= split.bin)
-                                    if goesLeft {
-                                        if left != k {
-                                            rows[left] = rows[k]
-                                            Self.copyRow(from: binBase + k &* columnCount, to: binBase + left &* columnCount, columnCount)
-                                            pairs[2 &* left] = pairs[2 &* k]
-                                            pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
-                                        }
-                                        left &+= 1
-                                    } else {
-                                        spareRows[right] = rows[k]
-                                        Self.copyRow(from: binBase + k &* columnCount, to: spareBinBase + right &* columnCount, columnCount)
-                                        sparePairs[2 &* right] = pairs[2 &* k]
-                                        sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
-                                        right &+= 1
-                                    }
-                                }
-                                (rows.baseAddress! + left).update(from: spareRows.baseAddress!, count: right)
-                                (binBase + left &* columnCount).update(from: spareBinBase, count: right &* columnCount)
-                                (pairs.baseAddress! + 2 &* left).update(from: sparePairs.baseAddress!, count: 2 &* right)
+                                body(WorkPointers(rows: SharedPointer(rows.baseAddress!), bins: SharedPointer(bins.baseAddress!), pairs: SharedPointer(pairs.baseAddress!),
+                                                  spareRows: SharedPointer(spareRows.baseAddress!), spareBins: SharedPointer(spareBins.baseAddress!),
+                                                  sparePairs: SharedPointer(sparePairs.baseAddress!)))
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
+    /// rows going left first; returns where the right ones begin. Large nodes split on all
+    /// threads (`parallelPartition`), with the same result.
+    private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
+        if end - start >= 16_384 && settings.threads > 1 { return parallelPartition(&work, &scratch, start, end, split) }
+        let columnCount = self.columnCount, routing = routing(split)
+        var left = start, right = 0
+        Self.withPointers(&work, &scratch) { p in
+            let routing = routing, column = routing.column, rows = p.rows.base, bins = p.bins.base, pairs = p.pairs.base
+            let spareRows = p.spareRows.base, spareBins = p.spareBins.base, sparePairs = p.sparePairs.base
+            for k in start..<end {
+                if routing.goesLeft(Int(bins[k &* columnCount &+ column])) {
+                    if left != k {
+                        rows[left] = rows[k]
+                        Self.copyRow(from: bins + k &* columnCount, to: bins + left &* columnCount, columnCount)
+                        pairs[2 &* left] = pairs[2 &* k]
+                        pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
+                    }
+                    left &+= 1
+                } else {
+                    spareRows[right] = rows[k]
+                    Self.copyRow(from: bins + k &* columnCount, to: spareBins + right &* columnCount, columnCount)
+                    sparePairs[2 &* right] = pairs[2 &* k]
+                    sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
+                    right &+= 1
+                }
+            }
+            (rows + left).update(from: spareRows, count: right)
+            (bins + left &* columnCount).update(from: spareBins, count: right &* columnCount)
+            (pairs + 2 &* left).update(from: sparePairs, count: 2 &* right)
+        }
         return left
+    }
+
+    /// The same stable partition on several threads: each part counts its left rows, then
+    /// copies its rows to their final places in `scratch` (left ones after the parts before
+    /// it, right ones after all left rows), then the range is copied back.
+    private func parallelPartition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
+        let columnCount = self.columnCount, routing = routing(split)
+        let parts = ParallelWork.ranges(count: end - start, parts: settings.threads).map { ($0.lowerBound + start)..<($0.upperBound + start) }
+        var middle = start
+        Self.withPointers(&work, &scratch) { p in
+            let lefts = ParallelWork.map(count: parts.count, threads: parts.count) { part -> Int in
+                // Locals, not captures: the byte stores below could alias a capture's memory
+                // and force a reload of every captured value per row.
+                let routing = routing, bins = p.bins.base, column = routing.column
+                var count = 0
+                for k in parts[part] where routing.goesLeft(Int(bins[k &* columnCount &+ column])) { count &+= 1 }
+                return count
+            }
+            let totalLeft = lefts.reduce(0, +)
+            var leftStarts: [Int] = [], rightStarts: [Int] = []
+            var left = start, right = start + totalLeft
+            for (part, range) in parts.enumerated() {
+                leftStarts.append(left)
+                rightStarts.append(right)
+                left += lefts[part]
+                right += range.count - lefts[part]
+            }
+            let leftFrom = leftStarts, rightFrom = rightStarts
+            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+                let routing = routing, column = routing.column, columnCount = columnCount
+                let rows = p.rows.base, bins = p.bins.base, pairs = p.pairs.base
+                let spareRows = p.spareRows.base, spareBins = p.spareBins.base, sparePairs = p.sparePairs.base
+                var left = leftFrom[part], right = rightFrom[part]
+                for k in parts[part] {
+                    let target: Int
+                    if routing.goesLeft(Int(bins[k &* columnCount &+ column])) {
+                        target = left
+                        left &+= 1
+                    } else {
+                        target = right
+                        right &+= 1
+                    }
+                    spareRows[target] = rows[k]
+                    Self.copyRow(from: bins + k &* columnCount, to: spareBins + target &* columnCount, columnCount)
+                    sparePairs[2 &* target] = pairs[2 &* k]
+                    sparePairs[2 &* target &+ 1] = pairs[2 &* k &+ 1]
+                }
+            }
+            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+                let range = parts[part]
+                (p.rows.base + range.lowerBound).update(from: p.spareRows.base + range.lowerBound, count: range.count)
+                (p.bins.base + range.lowerBound &* columnCount).update(from: p.spareBins.base + range.lowerBound &* columnCount, count: range.count &* columnCount)
+                (p.pairs.base + 2 &* range.lowerBound).update(from: p.sparePairs.base + 2 &* range.lowerBound, count: 2 &* range.count)
+            }
+            middle = start + totalLeft
+        }
+        return middle
     }
 }

@@ -11,7 +11,7 @@ public struct Matrix: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rows = try container.decode(Int.self, forKey: .rows)
         columns = try container.decode(Int.self, forKey: .columns)
-        values = try container.decodePacked(Double.self, forKey: .values)
+        values = try container.decodePacked(Double.self, forKey: .values, userInfo: decoder.userInfo)
         // A shape from a file is untrusted: its product must not overflow.
         let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
         guard rows >= 0, columns >= 0, !overflow, values.count == size else {
@@ -23,7 +23,7 @@ public struct Matrix: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rows, forKey: .rows)
         try container.encode(columns, forKey: .columns)
-        try container.encodePacked(values, forKey: .values)
+        try container.encodePacked(values, forKey: .values, userInfo: encoder.userInfo)
     }
 
     public init(rows: Int, columns: Int, values: [Double]) {

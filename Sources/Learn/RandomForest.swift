@@ -64,6 +64,9 @@ public struct TreeEnsemble: Sendable, Equatable, Codable {
         return labels.map { Double(labels.count) / (Double(classes.count) * counts[$0]) }
     }
 
+    /// Rows that walk a tree together in prediction.
+    static let interleavedRows = 8
+
     public func predict(_ x: Matrix, threads: Int = 1) -> Prediction {
         let outputs = trees.first?.outputs ?? 1
         // Few large row blocks: each block walks every tree once, so trees stay in cache.
@@ -73,21 +76,51 @@ public struct TreeEnsemble: Sendable, Equatable, Codable {
         let parts = ParallelWork.map(count: chunks, threads: threads) { part -> [Double] in
             let lower = part * chunk, upper = min(x.rows, lower + chunk)
             var sums = [Double](repeating: 0, count: (upper - lower) * outputs)
+            let lanes = Self.interleavedRows
+            let lane = UnsafeMutablePointer<Int>.allocate(capacity: lanes)
+            defer { lane.deallocate() }
             x.values.withUnsafeBufferPointer { values in
                 sums.withUnsafeMutableBufferPointer { output in
+                    let columns = x.columns
                     for tree in trees {
                         tree.nodes.withUnsafeBufferPointer { nodes in
                             tree.values.withUnsafeBufferPointer { leafValues in
-                                for row in lower..<upper {
-                                    let features = values.baseAddress! + row &* x.columns
+                                func addLeaf(_ row: Int, _ node: Int) {
+                                    let base = (row &- lower) &* outputs, leafBase = node &* outputs
+                                    for k in 0..<outputs { output[base &+ k] += leafValues[leafBase &+ k] }
+                                }
+                                var row = lower
+                                // Rows walk the tree `lanes` at a time, one step each in turn:
+                                // their node loads do not depend on each other, so the core
+                                // overlaps them instead of waiting on one walk's every step.
+                                while row &+ lanes <= upper {
+                                    lane.update(repeating: 0, count: lanes)
+                                    let first = values.baseAddress! + row &* columns
+                                    var walking = true
+                                    while walking {
+                                        walking = false
+                                        for j in 0..<lanes {
+                                            let current = nodes[lane[j]]
+                                            if current.feature >= 0 {
+                                                let value = first[j &* columns &+ Int(current.feature)]
+                                                lane[j] = Int(current.left) &+ (value <= current.threshold ? 0 : 1)
+                                                walking = true
+                                            }
+                                        }
+                                    }
+                                    for j in 0..<lanes { addLeaf(row &+ j, lane[j]) }
+                                    row &+= lanes
+                                }
+                                while row < upper {
+                                    let features = values.baseAddress! + row &* columns
                                     var node = 0
                                     while true {
                                         let current = nodes[node]
                                         if current.feature < 0 { break }
                                         node = Int(current.left) &+ (features[Int(current.feature)] <= current.threshold ? 0 : 1)
                                     }
-                                    let base = (row &- lower) &* outputs, leafBase = node &* outputs
-                                    for k in 0..<outputs { output[base &+ k] += leafValues[leafBase &+ k] }
+                                    addLeaf(row, node)
+                                    row &+= 1
                                 }
                             }
                         }

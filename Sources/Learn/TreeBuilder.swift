@@ -22,12 +22,13 @@ struct TreeBuilder {
     /// Per (rank, class) weights and per-rank sample counts of the counted features, in
     /// integers (whole-number weights): an integer add does not wait on the previous one.
     private var rankWeights: [Int] = []
-    /// Per row: weight << 8 | label, one load where two arrays would take two.
-    private var weightedLabels: [Int] = []
+    /// Per row: weight << 8 | label, one load where two arrays would take two; 32 bits, so
+    /// with the byte ranks of a counted feature the rows' data stays in the core's cache.
+    private var weightedLabels: [UInt32] = []
     private var rankCounts: [Int] = []
     /// Left then right class weights of the boundary being scored.
     private var sides: [Double] = []
-    /// Whole-number weights below 2^40: class weight sums are exact in any order.
+    /// Whole-number weights below 2^24: class weight sums are exact in any order.
     private var exactWeights = false
 
     /// Most distinct values a feature may have to be counted rather than sorted (0: sort all;
@@ -35,7 +36,8 @@ struct TreeBuilder {
     let countedRanks: Int
 
     init(data: TreeData, settings: TreeSettings, weights: [Double], seed: UInt64, countedRanks: Int = 64) {
-        self.countedRanks = countedRanks
+        // Counted features are read through their byte ranks.
+        self.countedRanks = min(countedRanks, TreeData.compactRankLimit)
         self.data = data
         self.settings = settings
         self.weights = weights
@@ -56,10 +58,10 @@ struct TreeBuilder {
 
     mutating func build() -> DecisionTree {
         samples = (0..<data.rows).filter { weights[$0] > 0 }.map(UInt32.init)
-        exactWeights = countedRanks > 0 && (1...256).contains(data.classCount) && weights.allSatisfy { $0 == $0.rounded() && $0 < 1_099_511_627_776 }
+        exactWeights = countedRanks > 0 && (1...256).contains(data.classCount) && weights.allSatisfy { $0 == $0.rounded() && $0 < 16_777_216 }
         if exactWeights {
             rankWeights = [Int](repeating: 0, count: countedRanks * data.classCount)
-            weightedLabels = (0..<data.rows).map { Int(weights[$0]) << 8 | data.labels[$0] }
+            weightedLabels = (0..<data.rows).map { UInt32(weights[$0]) << 8 | UInt32(data.labels[$0]) }
             rankCounts = [Int](repeating: 0, count: countedRanks)
             sides = [Double](repeating: 0, count: 2 * data.classCount)
         }
@@ -203,23 +205,23 @@ struct TreeBuilder {
     /// The best boundary of a feature with few distinct values, from per-value class weights:
     /// the boundaries `scan` scores, in the same order, with the same (exact) sums.
     private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> CountedFeature {
-        let classes = data.classCount, rankCount = data.distinct[feature].count, base = feature * data.rows
+        let classes = data.classCount, rankCount = data.distinct[feature].count
         let minLeaf = settings.minSamplesLeaf, gini = settings.criterion == .gini
         var best: Split?
         var constant = false
         samples.withUnsafeBufferPointer { samples in
-            data.ranks.withUnsafeBufferPointer { ranks in
+            data.compactRanks[feature].withUnsafeBufferPointer { ranks in
                 weightedLabels.withUnsafeBufferPointer { weightedLabels in
                     rankWeights.withUnsafeMutableBufferPointer { classWeights in
                         rankCounts.withUnsafeMutableBufferPointer { counts in
                             sides.withUnsafeMutableBufferPointer { sides in
-                                let rankBase = ranks.baseAddress! + base
+                                let rankBase = ranks.baseAddress!
                                 classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
                                 counts.baseAddress!.update(repeating: 0, count: rankCount)
                                 for k in start..<end {
                                     let row = Int(samples[k]), rank = Int(rankBase[row]), code = weightedLabels[row]
                                     counts[rank] &+= 1
-                                    classWeights[rank &* classes &+ (code & 0xFF)] &+= code >> 8
+                                    classWeights[rank &* classes &+ Int(code & 0xFF)] &+= Int(code >> 8)
                                 }
                                 var first = 0
                                 while counts[first] == 0 { first &+= 1 }

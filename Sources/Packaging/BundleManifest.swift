@@ -4,6 +4,10 @@ import Learn
 public struct BundleManifest: Codable, Sendable, Equatable {
     /// 2: bundles carry the training data's profile (`profile.json`); format 1 bundles still load.
     public static let currentFormat = 2
+    /// 3: large arrays are binary entries (`arrays/N.TAG`); written only when a model has them.
+    public static let binaryArraysFormat = 3
+    /// The newest format this runner reads.
+    public static let newestReadableFormat = 3
 
     public struct Provenance: Codable, Sendable, Equatable {
         public var experiment: String

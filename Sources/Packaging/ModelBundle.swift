@@ -28,20 +28,29 @@ public struct ModelBundle: Sendable, Equatable {
     // MARK: writing
 
     public func encoded(signingKey: Curve25519.Signing.PrivateKey? = nil, encryptionKey: SymmetricKey? = nil) throws(BundleError) -> Data {
-        let manifestJSON = Self.json(manifest), modelJSON = Self.json(pipeline)
+        let arrays = BinaryArrayWriter()
+        let modelJSON = Self.json(pipeline, arrays: arrays)
+        let arrayEntries = arrays.entries
+        var manifest = manifest
+        // Only a bundle with binary arrays needs format 3; others keep the format earlier
+        // runners read (and the bytes they wrote).
+        if !arrayEntries.isEmpty { manifest.format = max(manifest.format, BundleManifest.binaryArraysFormat) }
+        let manifestJSON = Self.json(manifest)
         let profileJSON = profile.map { Self.json($0) }
         var entries: [(String, Data)] = [("manifest.json", manifestJSON), ("model.json", modelJSON)]
         if let profileJSON { entries.append(("profile.json", profileJSON)) }
-        if let signingKey {
-            let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON, profile: profileJSON)
-            guard let signature = try? signingKey.signature(for: message) else { throw BundleError.key("cannot sign the bundle") }
-            entries.append(("signature.json", Self.json(BundleSignature(
-                algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
-        }
+        entries += arrayEntries.map { ($0.name, $0.bytes) }
         // SHA-256 of every entry: checked on reading instead of zip's CRC-32 (stronger, and
         // far faster than ZIPFoundation's CRC on a large model).
         var digests: [String: String] = [:]
         for (name, data) in entries { digests[name] = Hashing.sha256(data) }
+        if let signingKey {
+            let message = Self.signedMessage(manifest: manifestJSON, model: modelJSON, profile: profileJSON, arrayDigests: digests)
+            guard let signature = try? signingKey.signature(for: message) else { throw BundleError.key("cannot sign the bundle") }
+            entries.append(("signature.json", Self.json(BundleSignature(
+                algorithm: "ed25519", publicKey: BundleKeys.pem(signingKey.publicKey), signature: signature.base64EncodedString()))))
+            digests["signature.json"] = Hashing.sha256(entries[entries.count - 1].1)
+        }
         entries.append(("digests.json", Self.json(digests)))
         let zip = try BundleArchive.zip(entries)
         guard let encryptionKey else { return zip }
@@ -80,8 +89,8 @@ public struct ModelBundle: Sendable, Equatable {
 
     /// Reads a bundle; a signature, when present, is checked against the content it covers
     /// (`verify` also checks who signed it).
-    public static func decode(_ data: Data, key: SymmetricKey? = nil) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
-        let entries = try archiveEntries(data, key: key)
+    public static func decode(_ data: Data, key: SymmetricKey? = nil, threads: Int = ParallelWork.defaultThreadCount) throws(BundleError) -> (bundle: ModelBundle, signature: BundleSignature?) {
+        let (entries, digests, arrays) = try checkedEntries(try rawEntries(data, key: key), threads: threads)
         guard let manifestJSON = entries["manifest.json"], let modelJSON = entries["model.json"] else {
             throw BundleError.invalid("not a runner bundle: manifest.json or model.json is missing")
         }
@@ -89,21 +98,23 @@ public struct ModelBundle: Sendable, Equatable {
         guard let format = try? decoder.decode(FormatOnly.self, from: manifestJSON).format else {
             throw BundleError.invalid("not a runner bundle: manifest.json has no format version")
         }
-        guard format <= BundleManifest.currentFormat else {
-            throw BundleError.invalid("the bundle has format \(format), newer than this runner reads (\(BundleManifest.currentFormat)); upgrade runner")
+        guard format <= BundleManifest.newestReadableFormat else {
+            throw BundleError.invalid("the bundle has format \(format), newer than this runner reads (\(BundleManifest.newestReadableFormat)); upgrade runner")
         }
         let manifest: BundleManifest, pipeline: FittedPipeline
         let profileJSON = entries["profile.json"]
         var profile: ReferenceProfile?
         do {
             manifest = try decoder.decode(BundleManifest.self, from: manifestJSON)
-            pipeline = try decoder.decode(FittedPipeline.self, from: modelJSON)
+            let modelDecoder = JSONFormat.decoder()
+            modelDecoder.userInfo[BinaryArrays.userInfoKey] = arrays
+            pipeline = try modelDecoder.decode(FittedPipeline.self, from: modelJSON)
             if let profileJSON { profile = try decoder.decode(ReferenceProfile.self, from: profileJSON) }
         } catch {
             throw BundleError.invalid("invalid bundle: \(JSONFormat.describe(error))")
         }
         // A bundle is data from elsewhere: nothing may index with it before it is checked.
-        if let problem = pipeline.structuralProblem ?? manifest.inputSchema.structuralProblem(inputs: pipeline.inputColumns) {
+        if let problem = pipeline.structuralProblem(threads: threads) ?? manifest.inputSchema.structuralProblem(inputs: pipeline.inputColumns) {
             throw BundleError.invalid("invalid bundle: \(problem)")
         }
         if manifest.classes != pipeline.classes { throw BundleError.invalid("invalid bundle: the manifest and the model list different classes") }
@@ -111,7 +122,7 @@ public struct ModelBundle: Sendable, Equatable {
         var signature: BundleSignature?
         if let signatureJSON = entries["signature.json"] {
             guard let decoded = try? decoder.decode(BundleSignature.self, from: signatureJSON) else { throw BundleError.badSignature("the bundle's signature.json is damaged") }
-            guard decoded.isValid(manifest: manifestJSON, model: modelJSON, profile: profileJSON) else {
+            guard decoded.isValid(manifest: manifestJSON, model: modelJSON, profile: profileJSON, arrayDigests: digests) else {
                 throw BundleError.badSignature("the bundle's signature does not match its content: it was modified after signing")
             }
             signature = decoded
@@ -140,18 +151,46 @@ public struct ModelBundle: Sendable, Equatable {
         return "the zip archive cannot be read"
     }
 
-    /// The archive's entries, each checked against `digests.json`.
+    /// The archive's entries as bytes (binary arrays included), each checked against `digests.json`.
     static func archiveEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
         var entries = try rawEntries(data, key: key)
+        _ = try checkedEntries(entries, threads: 1)
+        entries["digests.json"] = nil
+        return entries
+    }
+
+    /// The archive's entries, each checked against `digests.json` (the listed digests are
+    /// returned too), with the binary arrays already typed. Large bundles are mostly arrays:
+    /// they are hashed and copied on `threads` threads, each entry once.
+    static func checkedEntries(_ entries: [String: Data], threads: Int) throws(BundleError)
+        -> (documents: [String: Data], digests: [String: String], arrays: BinaryArrays) {
+        var entries = entries
         guard let digestsJSON = entries.removeValue(forKey: "digests.json"),
               let digests = try? decoder.decode([String: String].self, from: digestsJSON) else {
             throw BundleError.invalid("not a runner bundle: digests.json is missing or damaged")
         }
-        for (name, content) in entries {
-            guard let expected = digests[name] else { throw BundleError.invalid("the bundle holds an unlisted entry '\(name)'") }
-            guard Hashing.sha256(content) == expected else { throw BundleError.invalid("the bundle's content is damaged: \(name) does not match its digest") }
+        let named = entries.sorted { $0.key < $1.key }
+        for (name, _) in named where digests[name] == nil { throw BundleError.invalid("the bundle holds an unlisted entry '\(name)'") }
+        for (name, _) in named where name.hasPrefix("arrays/") && BinaryArrays.element(ofEntry: name) == nil {
+            throw BundleError.invalid("the bundle holds an entry '\(name)' of no known array type")
         }
-        return entries
+        enum Checked: Sendable { case document, array(any Sendable), damaged, wrongSize }
+        let results = ParallelWork.map(count: named.count, threads: threads) { index -> Checked in
+            let (name, content) = named[index]
+            guard Hashing.sha256(content) == digests[name] else { return .damaged }
+            guard let element = BinaryArrays.element(ofEntry: name) else { return .document }
+            return content.withUnsafeBytes { BinaryArrays.array($0, element: element) }.map(Checked.array) ?? .wrongSize
+        }
+        var documents: [String: Data] = [:], arrays = BinaryArrays()
+        for ((name, content), result) in zip(named, results) {
+            switch result {
+            case .document: documents[name] = content
+            case .array(let array): arrays.insert(array, named: name)
+            case .damaged: throw BundleError.invalid("the bundle's content is damaged: \(name) does not match its digest")
+            case .wrongSize: throw BundleError.invalid("the bundle's entry \(name) is not a whole number of values")
+            }
+        }
+        return (documents, digests, arrays)
     }
 
     static func rawEntries(_ data: Data, key: SymmetricKey?) throws(BundleError) -> [String: Data] {
@@ -178,12 +217,22 @@ public struct ModelBundle: Sendable, Equatable {
         JSONFormat.encode(value, pretty: true)
     }
 
-    /// What a signature covers: the digests of the manifest, the model and (format 2) the
-    /// profile. A profile cannot be removed from a signed bundle unnoticed: the signed text
-    /// names it, so the message without it differs.
-    static func signedMessage(manifest: Data, model: Data, profile: Data?) -> Data {
+    /// `value` as JSON, its large packed arrays written to `arrays` instead.
+    static func json<T: Encodable>(_ value: T, arrays: BinaryArrayWriter) -> Data {
+        let encoder = JSONFormat.encoder(pretty: true)
+        encoder.userInfo[BinaryArrayWriter.userInfoKey] = arrays
+        // Plain data: encoding cannot fail (non-finite numbers are strings).
+        return try! encoder.encode(value)
+    }
+
+    /// What a signature covers: the digests of the manifest, the model, (format 2) the
+    /// profile and (format 3) every binary array, by name. A profile cannot be removed from a
+    /// signed bundle unnoticed: the signed text names it, so the message without it differs.
+    /// Array digests come from `digests.json`, already checked against the content.
+    static func signedMessage(manifest: Data, model: Data, profile: Data?, arrayDigests digests: [String: String]) -> Data {
         var text = "runner-bundle-signature 1\nmanifest.json \(Hashing.sha256(manifest))\nmodel.json \(Hashing.sha256(model))\n"
         if let profile { text += "profile.json \(Hashing.sha256(profile))\n" }
+        for name in digests.keys.sorted() where BinaryArrays.element(ofEntry: name) != nil { text += "\(name) \(digests[name]!)\n" }
         return Data(text.utf8)
     }
 }
@@ -195,10 +244,10 @@ public struct BundleSignature: Codable, Sendable, Equatable {
     public var publicKey: String
     public var signature: String
 
-    func isValid(manifest: Data, model: Data, profile: Data?) -> Bool {
+    func isValid(manifest: Data, model: Data, profile: Data?, arrayDigests: [String: String]) -> Bool {
         guard algorithm == "ed25519", let key = try? BundleKeys.publicKey(pem: publicKey, source: "signature.json"),
               let bytes = Data(base64Encoded: signature) else { return false }
-        return key.isValidSignature(bytes, for: ModelBundle.signedMessage(manifest: manifest, model: model, profile: profile))
+        return key.isValidSignature(bytes, for: ModelBundle.signedMessage(manifest: manifest, model: model, profile: profile, arrayDigests: arrayDigests))
     }
 
     /// Whether the bundle was signed by `trusted`.
@@ -222,10 +271,12 @@ enum BundleArchive {
     static func zip(_ entries: [(String, Data)]) throws(BundleError) -> Data {
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
+            // Binary arrays are stored uncompressed, so a reader takes them in place: inflating
+            // tens of megabytes would cost more than reading them.
             for (name, data) in entries {
                 try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate,
-                                     compressionMethod: .deflate) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
+                                     compressionMethod: BinaryArrays.element(ofEntry: name) == nil ? .deflate : .none) { position, size in
+                    data.subdata(in: (data.startIndex + Int(position))..<(data.startIndex + Int(position) + size))
                 }
             }
             guard let bytes = archive.data else { throw BundleError.internalError("cannot write the bundle archive") }
@@ -240,10 +291,16 @@ enum BundleArchive {
     static func entries(_ zip: Data) throws(BundleError) -> [String: Data] {
         guard zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { throw BundleError.invalid("not a runner bundle (neither a zip archive nor an encrypted bundle)") }
         var entries: [String: Data] = [:]
-        try ZipLayout.check(zip)
+        // Stored entries (a bundle's binary arrays) are slices of the archive: no copy, no
+        // zip library; the rest (deflated JSON) go through it.
+        for entry in try ZipLayout.check(zip) {
+            guard entries.updateValue(zip[(zip.startIndex + entry.range.lowerBound)..<(zip.startIndex + entry.range.upperBound)], forKey: entry.name) == nil else {
+                throw BundleError.invalid("the bundle archive is damaged: entry \(entry.name) appears twice")
+            }
+        }
         do {
             let archive = try Archive(data: zip, accessMode: .read)
-            for entry in archive where entry.type == .file {
+            for entry in archive where entry.type == .file && entries[entry.path] == nil {
                 // Bound what a hostile archive can make us inflate, whatever its header declares.
                 guard entry.uncompressedSize <= ModelBundle.maximumEntryBytes else { throw BundleError.invalid("bundle entry \(entry.path) is too large (over \(ModelBundle.maximumEntryBytes >> 20) MiB)") }
                 var content = Data()

@@ -3,9 +3,17 @@ import Foundation
 /// Checks a zip archive's directory before the zip library reads it: every offset and size
 /// the directory declares must lie inside the file. The library trusts them (an entry whose
 /// offset points past the end traps while reading from memory), and a bundle can come from
-/// anywhere.
+/// anywhere. Also where each stored (uncompressed) entry's bytes are, so a bundle's binary
+/// arrays are read in place instead of through the zip library.
 enum ZipLayout {
-    static func check(_ zip: Data) throws(BundleError) {
+    /// An entry kept without compression: its name and where its bytes lie in the archive.
+    struct StoredEntry: Equatable {
+        var name: String
+        var range: Range<Int>
+    }
+
+    @discardableResult
+    static func check(_ zip: Data) throws(BundleError) -> [StoredEntry] {
         // Indexed in place: no copy of a large bundle.
         let base = zip.startIndex, size = zip.count
         func byte(_ at: Int) -> UInt8 { zip[base + at] }
@@ -24,13 +32,15 @@ enum ZipLayout {
         }
         guard directoryOffset + directorySize <= end else { throw damaged("the zip directory lies outside the file") }
         var position = directoryOffset
+        var stored: [StoredEntry] = []
         for _ in 0..<count {
             guard position + 46 <= directoryOffset + directorySize, u32(position) == 0x0201_4B50 else {
                 throw damaged("the zip directory is missing or wrong (a truncated or partly copied file?)")
             }
             let flags = u16(position + 8), compressed = u32(position + 20), uncompressed = u32(position + 24)
             let nameLength = u16(position + 28), extraLength = u16(position + 30), commentLength = u16(position + 32)
-            let local = u32(position + 42)
+            let local = u32(position + 42), method = u16(position + 10)
+            let nameStart = position + 46
             guard compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF else {
                 throw damaged("it uses zip64 extensions, which bundles never need")
             }
@@ -43,7 +53,13 @@ enum ZipLayout {
             guard dataStart + compressed + descriptor <= directoryOffset else { throw damaged("an entry's data runs past the end of the file") }
             let localCompressed = u32(local + 18)
             guard flags & 0x08 != 0 || localCompressed == compressed else { throw damaged("an entry's header disagrees with the zip directory") }
+            if method == 0 {
+                guard compressed == uncompressed else { throw damaged("a stored entry's sizes disagree") }
+                let name = String(decoding: zip[(base + nameStart)..<(base + nameStart + nameLength)], as: UTF8.self)
+                stored.append(StoredEntry(name: name, range: dataStart..<(dataStart + compressed)))
+            }
         }
         guard position == directoryOffset + directorySize else { throw damaged("the zip directory holds more than its entries") }
+        return stored
     }
 }

@@ -15,13 +15,21 @@ public enum ParallelWork {
         #endif
     }
 
-    /// `[body(0), body(1), ...]`, computed on up to `threads` threads.
+    /// `[body(0), body(1), ...]`, computed on up to `threads` threads. Inlinable: the hot
+    /// loops of other modules call it per tree node, and an unspecialized generic call costs
+    /// more than a small node's work.
+    @inlinable
     public static func map<Result: Sendable>(
         count: Int, threads: Int, _ body: @Sendable (Int) -> Result
     ) -> [Result] {
         guard count > 0 else { return [] }
         let workers = min(max(1, threads), count)
-        if workers == 1 { return (0..<count).map(body) }
+        if workers == 1 {
+            var results: [Result] = []
+            results.reserveCapacity(count)
+            for index in 0..<count { results.append(body(index)) }
+            return results
+        }
         let slots = ResultSlots<Result>(count: count)
         // Workers take the next unclaimed index, so uneven items balance across threads;
         // each result still lands in its own slot.
@@ -37,11 +45,40 @@ public enum ParallelWork {
     }
 }
 
+extension ParallelWork {
+    /// `count` items cut into at most `parts` contiguous ranges of nearly equal size (none
+    /// empty), the same cut whatever runs them.
+    public static func ranges(count: Int, parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, count))
+        guard count > 0 else { return [] }
+        return (0..<parts).map { part in (part * count / parts)..<((part + 1) * count / parts) }
+    }
+
+    /// Runs `body(part)` for each part on up to `threads` threads, for work that writes through
+    /// `SharedPointer`s into memory the parts do not share.
+    @inlinable
+    public static func forEach(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        _ = map(count: count, threads: threads) { body($0) }
+    }
+}
+
+/// A pointer handed to parallel work items, each of which reads and writes only its own part
+/// of the memory (disjoint ranges): the caller's guarantee, which is why this is unchecked.
+public struct SharedPointer<Pointee>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Pointee>
+
+    public init(_ base: UnsafeMutablePointer<Pointee>) {
+        self.base = base
+    }
+}
+
 /// Write-once slots filled from several threads, each slot by exactly one of them.
-private final class ResultSlots<Result>: @unchecked Sendable {
+@usableFromInline
+final class ResultSlots<Result>: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Result?>
     private let count: Int
 
+    @usableFromInline
     init(count: Int) {
         self.count = count
         storage = .allocate(capacity: count)
@@ -53,14 +90,21 @@ private final class ResultSlots<Result>: @unchecked Sendable {
         storage.deallocate()
     }
 
+    @usableFromInline
     func store(_ value: Result, at index: Int) { storage[index] = value }
 
+    @usableFromInline
     func collect() -> [Result] { (0..<count).map { storage[$0]! } }
 }
 
 /// A shared, thread-safe "next index" for work distribution.
-private final class WorkCounter: Sendable {
+@usableFromInline
+final class WorkCounter: Sendable {
     private let value = Atomic<Int>(0)
 
+    @usableFromInline
+    init() {}
+
+    @usableFromInline
     func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

@@ -71,6 +71,33 @@ final class TreeTests: XCTestCase {
         XCTAssertNotEqual(try RandomForestConfig(trees: 20, settings: settings, seed: 10).fit(x, target), one, "the seed matters")
     }
 
+    /// Rows walk each tree several at a time; every row must land where a walk of its own
+    /// lands, whatever its place in a block (blocks of 8, the rest one by one), missing values
+    /// included (they go right, as scikit-learn's trees send NaN past every threshold).
+    func testInterleavedForestPredictionMatchesRowByRow() throws {
+        var (x, _) = twoFeatureData(rows: 301, seed: 4)
+        let target = Target.classes(labels: (0..<x.rows).map { ($0 * 7919) % 5 < 2 ? 1 : 0 }, classes: ["no", "yes"])
+        for row in stride(from: 0, to: x.rows, by: 13) { x.values[row * 2 + row % 2] = .nan }
+        let regression = Target.values((0..<x.rows).map { Double($0 % 17) })
+        for (settings, target) in [(TreeSettings(criterion: .gini, maxFeatures: .all), target), (TreeSettings(criterion: .squaredError, maxFeatures: .all), regression)] {
+            let clean = Matrix(rows: x.rows, columns: 2, values: x.values.map { $0.isNaN ? 0 : $0 })
+            let forest = try RandomForestConfig(trees: 7, settings: settings, seed: 3).fit(clean, target)
+            XCTAssertGreaterThan(forest.trees[0].nodeCount, 31, "trees deep enough for the walks to differ in length")
+            let together = forest.predict(x, threads: 2)
+            for row in 0..<x.rows {
+                let alone = forest.predict(Matrix(rows: 1, columns: 2, values: [x[row, 0], x[row, 1]]))
+                switch (together, alone) {
+                case (.classes(let labels, let probabilities?), .classes(let label, let probability?)):
+                    XCTAssertEqual(labels[row], label[0])
+                    XCTAssertEqual([probabilities[row, 0], probabilities[row, 1]].map(\.bitPattern), probability.values.map(\.bitPattern), "row \(row)")
+                case (.values(let values), .values(let value)):
+                    XCTAssertEqual(values[row].bitPattern, value[0].bitPattern, "row \(row)")
+                default: XCTFail("prediction kinds differ")
+                }
+            }
+        }
+    }
+
     func testBinning() {
         let x = Matrix(rows: 6, columns: 1, values: [3, 1, 2, 2, .nan, 5])
         let binner = FeatureBinner(x, maxBins: 255, seed: 0)
