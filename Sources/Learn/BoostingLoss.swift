@@ -39,7 +39,7 @@ enum BoostingLoss: Sendable {
     func derivatives(_ target: Target, raw: [Double], rows n: Int, gradients: inout [Double], hessians: inout [Double], threads: Int = 1) {
         guard n > 0 else { return }
         // Each row's derivatives depend on its own scores only: row ranges run in parallel.
-        let ranges = ParallelWork.ranges(count: n, parts: n >= 20_000 ? threads : 1)
+        let ranges = RowParallelism.ranges(rows: n, available: threads)
         gradients.withUnsafeMutableBufferPointer { gradients in
             hessians.withUnsafeMutableBufferPointer { hessians in
                 let g = SharedPointer(gradients.baseAddress!), h = SharedPointer(hessians.baseAddress!)

@@ -21,7 +21,7 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         let sampled = rows
         thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
             if let distinct = Self.fewDistinctValues(x, feature: feature, rows: sampled, limit: maxBins) {
-                return zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
+                return Self.midpoints(distinct)
             }
             return Self.quantileThresholds(sampled.map { x[$0, feature] }, maxBins: maxBins)
         }
@@ -34,15 +34,18 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         values.sort()
         var distinct: [Double] = []
         for value in values where distinct.last != value { distinct.append(value) }
-        if distinct.count <= maxBins {
-            return zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
-        }
+        if distinct.count <= maxBins { return midpoints(distinct) }
         // numpy's percentile(method="midpoint") at linspace(0, 100, maxBins + 1)[1:-1].
         return (1..<maxBins).map { index in
             let position = Double(index) / Double(maxBins) * Double(values.count - 1)
             let low = values[Int(position.rounded(.down))], high = values[Int(position.rounded(.up))]
             return min((low + high) / 2, Double.greatestFiniteMagnitude)
         }
+    }
+
+    /// One threshold between each pair of adjacent distinct values.
+    static func midpoints(_ distinct: [Double]) -> [Double] {
+        zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
     }
 
     /// The sorted distinct non-missing values of a feature when there are at most `limit`, found

@@ -92,7 +92,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
             let grownTrees = ParallelWork.map(count: outputs, threads: classParallel ? threads : 1) { output -> (HistogramGrower.Outcome, [UInt32]) in
                 var samples = trainSamples
                 var pairs = [Double](repeating: 0, count: 2 * n)
-                let ranges = ParallelWork.ranges(count: n, parts: n >= 20_000 ? rowGrower.settings.threads : 1)
+                let ranges = RowParallelism.ranges(rows: n, available: rowGrower.settings.threads)
                 pairs.withUnsafeMutableBufferPointer { buffer in
                     let target = SharedPointer(buffer.baseAddress!)
                     ParallelWork.forEach(count: ranges.count, threads: ranges.count) { part in
@@ -110,7 +110,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
                 let leaves = grown.leaves
                 raw.withUnsafeMutableBufferPointer { buffer in
                     let scores = SharedPointer(buffer.baseAddress! + output * n)
-                    ParallelWork.forEach(count: leaves.count, threads: n >= 20_000 ? threads : 1) { index in
+                    ParallelWork.forEach(count: leaves.count, threads: RowParallelism.threads(rows: n, available: threads)) { index in
                         let leaf = leaves[index]
                         for k in leaf.start..<leaf.end { scores.base[Int(samples[k])] += leaf.value }
                     }

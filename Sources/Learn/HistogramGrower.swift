@@ -82,7 +82,7 @@ struct HistogramGrower {
         var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
         let identity = m == columns.rowCount && samples.first == 0 && samples.last.map { Int($0) == m - 1 } == true
         // Row ranges copy in parallel, each into its own part of the working copy.
-        let parts = ParallelWork.ranges(count: m, parts: m >= 20_000 ? settings.threads : 1)
+        let parts = RowParallelism.ranges(rows: m, available: settings.threads)
         let sampleOrder = samples, bins = columns.bins
         work.bins.withUnsafeMutableBufferPointer { binTarget in
             work.pairs.withUnsafeMutableBufferPointer { pairTarget in

@@ -111,6 +111,9 @@ public struct TreeEnsemble: Sendable, Equatable, Codable {
                                     for j in 0..<lanes { addLeaf(row &+ j, lane[j]) }
                                     row &+= lanes
                                 }
+                                // The rest one by one: a fixed block width lets the lanes
+                                // unroll; a narrower last block in the same loop measured
+                                // ~30% slower for the whole prediction.
                                 while row < upper {
                                     let features = values.baseAddress! + row &* columns
                                     var node = 0
