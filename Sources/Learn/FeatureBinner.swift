@@ -19,10 +19,14 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
             rows = Array(rows.prefix(200_000)).sorted()
         }
         let sampled = rows
+        // Threads take blocks of features; each block's few-valued scan reads its part of
+        // every row in row order (a column at a time would touch a cache line per value).
+        let blocks = ParallelWork.ranges(count: x.columns, parts: threads)
+        let few = ParallelWork.map(count: blocks.count, threads: threads) { block in
+            Self.fewDistinctValues(x, features: blocks[block], rows: sampled, limit: maxBins)
+        }.flatMap { $0 }
         thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
-            if let distinct = Self.fewDistinctValues(x, feature: feature, rows: sampled, limit: maxBins) {
-                return Self.midpoints(distinct)
-            }
+            if let distinct = few[feature] { return Self.midpoints(distinct) }
             return Self.quantileThresholds(sampled.map { x[$0, feature] }, maxBins: maxBins)
         }
     }
@@ -30,8 +34,7 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
     /// A feature's thresholds from its values by sorting them all: one per adjacent pair of
     /// distinct values when there are at most `maxBins`, else at quantiles.
     static func quantileThresholds(_ column: [Double], maxBins: Int) -> [Double] {
-        var values = column.filter { !$0.isNaN }
-        values.sort()
+        let values = RadixSort.ascending(column.filter { !$0.isNaN })
         var distinct: [Double] = []
         for value in values where distinct.last != value { distinct.append(value) }
         if distinct.count <= maxBins { return midpoints(distinct) }
@@ -48,53 +51,93 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         zip(distinct, distinct.dropFirst()).map { ($0 + $1) * 0.5 }
     }
 
-    /// The sorted distinct non-missing values of a feature when there are at most `limit`, found
-    /// in one pass that keeps them sorted; nil (after a short scan) when there are more. One-hot
-    /// and small-integer columns are most of a wide table: this spares sorting all their values,
-    /// and gives the thresholds the sort would (equal values merge either way, and -0 and +0
-    /// give the same midpoints).
-    static func fewDistinctValues(_ x: Matrix, feature: Int, rows: [Int], limit: Int) -> [Double]? {
-        var distinct: [Double] = []
-        distinct.reserveCapacity(limit + 1)
-        let columns = x.columns
-        return x.values.withUnsafeBufferPointer { values -> [Double]? in
-            for row in rows {
-                let value = values[row &* columns &+ feature]
-                if value.isNaN { continue }
-                var low = 0, high = distinct.count
-                while low < high {
-                    let middle = (low &+ high) >> 1
-                    if distinct[middle] < value { low = middle &+ 1 } else { high = middle }
+    /// The sorted distinct non-missing values of each feature of `features` that has at most
+    /// `limit` of them; nil for the others (each found out after a short scan). One pass over
+    /// the rows keeps every feature's values sorted. One-hot and small-integer columns are most
+    /// of a wide table: this spares sorting all their values, and gives the thresholds the sort
+    /// would (equal values merge either way, and -0 and +0 give the same midpoints).
+    static func fewDistinctValues(_ x: Matrix, features: Range<Int>, rows: [Int], limit: Int) -> [[Double]?] {
+        let width = features.count, columns = x.columns, capacity = limit + 1
+        // Per feature: its sorted values in a slot of `capacity`, their count (-1: too many).
+        var found = [Double](repeating: 0, count: width * capacity)
+        var counts = [Int](repeating: 0, count: width)
+        x.values.withUnsafeBufferPointer { values in
+            found.withUnsafeMutableBufferPointer { found in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var open = width
+                    for row in rows where open > 0 {
+                        let rowValues = values.baseAddress! + (row &* columns &+ features.lowerBound)
+                        for offset in 0..<width where counts[offset] >= 0 {
+                            let value = rowValues[offset]
+                            if value.isNaN { continue }
+                            let distinct = found.baseAddress! + offset &* capacity, count = counts[offset]
+                            var low = 0, high = count
+                            while low < high {
+                                let middle = (low &+ high) &>> 1
+                                if distinct[middle] < value { low = middle &+ 1 } else { high = middle }
+                            }
+                            if low < count, distinct[low] == value { continue }
+                            if count == limit {
+                                counts[offset] = -1
+                                open &-= 1
+                                continue
+                            }
+                            (distinct + low + 1).update(from: distinct + low, count: count &- low)
+                            distinct[low] = value
+                            counts[offset] = count &+ 1
+                        }
+                    }
                 }
-                if low < distinct.count, distinct[low] == value { continue }
-                if distinct.count == limit { return nil }
-                distinct.insert(value, at: low)
             }
-            return distinct
+        }
+        return (0..<width).map { offset in
+            counts[offset] < 0 ? nil : Array(found[(offset * capacity)..<(offset * capacity + counts[offset])])
         }
     }
 
-    /// Bin indices, row-major: bins[row * features + feature].
+    /// The same for one feature.
+    static func fewDistinctValues(_ x: Matrix, feature: Int, rows: [Int], limit: Int) -> [Double]? {
+        fewDistinctValues(x, features: feature..<(feature + 1), rows: rows, limit: limit)[0]
+    }
+
+    /// Bin indices, row-major: bins[row * features + feature]. Threads take ranges of rows,
+    /// reading and writing both matrices in order.
     func transform(_ x: Matrix, threads: Int) -> [UInt8] {
-        let parts = ParallelWork.map(count: x.columns, threads: threads) { feature -> [UInt8] in
-            let cuts = thresholds[feature]
-            return x.values.withUnsafeBufferPointer { values in
-                (0..<x.rows).map { row in
-                    let value = values[row * x.columns + feature]
-                    if value.isNaN { return UInt8(maxBins) }
-                    var low = 0, high = cuts.count
-                    while low < high {
-                        let middle = (low + high) / 2
-                        if value <= cuts[middle] { high = middle } else { low = middle + 1 }
+        let rows = x.rows, columns = x.columns, missing = UInt8(maxBins)
+        // All thresholds in one array, so a row's features are binned in one pass over it.
+        let flat = thresholds.flatMap { $0 }, counts = thresholds.map(\.count)
+        let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let parts = ParallelWork.ranges(count: rows, parts: rows * columns >= 100_000 ? threads : 1)
+        return [UInt8](unsafeUninitializedCapacity: rows * columns) { output, initialized in
+            let target = SharedPointer(output.baseAddress!)
+            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+                x.values.withUnsafeBufferPointer { values in
+                    flat.withUnsafeBufferPointer { cuts in
+                        for row in parts[part] {
+                            for feature in 0..<columns {
+                                let value = values[row &* columns &+ feature]
+                                let featureCuts = UnsafeBufferPointer(rebasing: cuts[starts[feature]..<(starts[feature] &+ counts[feature])])
+                                target.base[row &* columns &+ feature] = value.isNaN ? missing : UInt8(Self.bin(of: value, featureCuts))
+                            }
+                        }
                     }
-                    return UInt8(low)
                 }
             }
+            initialized = rows * columns
         }
-        var rowMajor = [UInt8](repeating: 0, count: x.rows * x.columns)
-        for (feature, column) in parts.enumerated() {
-            for row in 0..<x.rows { rowMajor[row * x.columns + feature] = column[row] }
+    }
+
+    /// The first index whose threshold is >= `value` (`cuts.count` when none is): a binary
+    /// search without branches on the comparisons, which random values would mispredict.
+    @inline(__always)
+    static func bin(of value: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
+        guard let base = cuts.baseAddress, cuts.count > 0 else { return 0 }
+        var first = 0, length = cuts.count
+        while length > 1 {
+            let half = length &>> 1
+            first = base[first &+ half] < value ? first &+ half : first
+            length &-= half
         }
-        return rowMajor
+        return base[first] < value ? first &+ 1 : first
     }
 }

@@ -18,8 +18,8 @@ struct HistogramGrower {
         var constantHessian = false
     }
 
-    /// Row-major bins per column, so one pass over a node's rows reads each row's bins from
-    /// one cache line.
+    /// Row-major, so the bins a histogram pass reads for a row (through its id) share one
+    /// cache line.
     let columns: BinnedColumns
     let thresholds: [[Double]]
     var settings: Settings
@@ -46,19 +46,52 @@ struct HistogramGrower {
         var bin: Int
         var missingLeft: Bool
         var leftGradient: Double, leftHessian: Double
+        /// Rows the split sends left (from the histogram's exact counts): where the partition
+        /// starts writing the right ones.
+        var leftCount: Int
     }
 
-    /// Rows in node order with their bins (row-major) and gradient pairs. Pairs are stored
-    /// in single precision, as scikit-learn and LightGBM store gradients, halving the bytes
-    /// each split moves; histograms still sum them in double precision.
-    private struct Work {
-        var rows: [UInt32]
-        var bins: [UInt8]
-        var pairs: [Float]
+    /// A node's rows in node order, with their gradient pairs, as pointers into memory
+    /// `grow` owns; a row's bins are read from the binned matrix through its row id, so a
+    /// partition moves 12 bytes per row whatever the number of columns (LightGBM moves row
+    /// ids too). Pairs are stored in single precision, as scikit-learn and LightGBM store
+    /// gradients; histograms still sum them in double precision.
+    private struct Layer: Sendable {
+        var rows: SharedPointer<UInt32>, pairs: SharedPointer<Float>
+        /// `columns.bins`, row-major; only read.
+        var matrix: SharedPointer<UInt8>
+    }
+
+    /// Two layers: a node's children are written to the layer the node is not in, so a
+    /// partition moves each row once and nothing is copied back (node ranges never overlap, so
+    /// the other layer's range is free).
+    private final class Layers {
+        private let rows: [UnsafeMutablePointer<UInt32>], pairs: [UnsafeMutablePointer<Float>]
+        private let matrix: SharedPointer<UInt8>
+
+        init(rows count: Int, matrix: UnsafePointer<UInt8>) {
+            self.matrix = SharedPointer(UnsafeMutablePointer(mutating: matrix))
+            // Uninitialized: every range is written before it is read.
+            rows = (0..<2).map { _ in .allocate(capacity: max(1, count)) }
+            pairs = (0..<2).map { _ in .allocate(capacity: max(1, 2 * count)) }
+        }
+
+        subscript(index: Int) -> Layer {
+            Layer(rows: SharedPointer(rows[index]), pairs: SharedPointer(pairs[index]), matrix: matrix)
+        }
+
+        deinit {
+            for index in 0..<2 {
+                rows[index].deallocate()
+                pairs[index].deallocate()
+            }
+        }
     }
 
     private struct Node {
         var start: Int, end: Int
+        /// The layer holding the node's rows.
+        var home: Int
         var depth: Int
         var gradient: Double, hessian: Double
         var histogram: Histogram?
@@ -76,46 +109,36 @@ struct HistogramGrower {
     /// `samples` lists the training rows (reordered in place so each leaf's rows are contiguous).
     /// `pairs` holds each row's gradient and hessian: pairs[2 * row], pairs[2 * row + 1].
     func grow(pairs: [Double], samples: inout [UInt32]) -> Outcome {
-        // Working copies in node order: each node's rows (their bins and gradient pairs) stay
-        // contiguous, so histograms stream through memory instead of jumping between rows.
-        let m = samples.count, columnCount = self.columnCount
-        var work = Work(rows: samples, bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
-        let identity = m == columns.rowCount && samples.first == 0 && samples.last.map { Int($0) == m - 1 } == true
-        // Row ranges copy in parallel, each into its own part of the working copy.
-        let parts = RowParallelism.ranges(rows: m, available: settings.threads)
-        let sampleOrder = samples, bins = columns.bins
-        work.bins.withUnsafeMutableBufferPointer { binTarget in
-            work.pairs.withUnsafeMutableBufferPointer { pairTarget in
-                let binBase = SharedPointer(binTarget.baseAddress!), pairBase = SharedPointer(pairTarget.baseAddress!)
-                ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
-                    let range = parts[part]
-                    bins.withUnsafeBufferPointer { source in
-                        if identity {
-                            // Every row, in order (no early-stopping hold-out): one block copy.
-                            (binBase.base + range.lowerBound &* columnCount).update(from: source.baseAddress! + range.lowerBound &* columnCount, count: range.count &* columnCount)
-                        } else {
-                            for k in range {
-                                (binBase.base + k &* columnCount).update(from: source.baseAddress! + Int(sampleOrder[k]) &* columnCount, count: columnCount)
-                            }
-                        }
-                    }
-                    for k in range {
-                        pairBase.base[2 &* k] = Float(pairs[2 &* Int(sampleOrder[k])])
-                        pairBase.base[2 &* k &+ 1] = Float(pairs[2 &* Int(sampleOrder[k]) &+ 1])
-                    }
+        let m = samples.count
+        return columns.bins.withUnsafeBufferPointer { matrix in
+            let layers = Layers(rows: m, matrix: matrix.baseAddress!)
+            // The root's rows in sample order, in layer 0 (so its children go to layer 1);
+            // row ranges copy in parallel, each into its own part.
+            let root = layers[0], sampleOrder = samples
+            let parts = RowParallelism.ranges(rows: m, available: settings.threads)
+            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+                for k in parts[part] {
+                    let row = sampleOrder[k]
+                    root.rows.base[k] = row
+                    root.pairs.base[2 &* k] = Float(pairs[2 &* Int(row)])
+                    root.pairs.base[2 &* k &+ 1] = Float(pairs[2 &* Int(row) &+ 1])
                 }
             }
+            return grow(layers, samples: &samples)
         }
-        var scratch = Work(rows: [UInt32](repeating: 0, count: m), bins: [UInt8](repeating: 0, count: m * columnCount), pairs: [Float](repeating: 0, count: 2 * m))
+    }
+
+    private func grow(_ layers: Layers, samples: inout [UInt32]) -> Outcome {
+        let m = samples.count, rootLayer = layers[0]
         var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
         var gains = [Double](repeating: 0, count: featureCount)
         var totalGradient = 0.0, totalHessian = 0.0
         for k in 0..<m {
-            totalGradient += Double(work.pairs[2 * k])
-            totalHessian += Double(work.pairs[2 * k + 1])
+            totalGradient += Double(rootLayer.pairs.base[2 &* k])
+            totalHessian += Double(rootLayer.pairs.base[2 &* k &+ 1])
         }
-        var root = Node(start: 0, end: samples.count, depth: 0, gradient: totalGradient, hessian: totalHessian, histogram: nil, split: nil, id: 0)
-        root.histogram = histogram(work, 0, m)
+        var root = Node(start: 0, end: m, home: 0, depth: 0, gradient: totalGradient, hessian: totalHessian, histogram: nil, split: nil, id: 0)
+        root.histogram = histogram(rootLayer, 0, m)
         root.split = bestSplit(root)
         var open = [root]
         var leaves: [Node] = []
@@ -130,7 +153,9 @@ struct HistogramGrower {
             if pick < 0 || (settings.maxLeafNodes.map { leafCount >= $0 } ?? false) { break }
             var node = open.remove(at: pick)
             let split = node.split!
-            let middle = partition(&work, &scratch, node.start, node.end, split)
+            let childHome = 1 - node.home
+            partition(from: layers[node.home], to: layers[childHome], node.start, node.end, split)
+            let middle = node.start + split.leftCount
             gains[split.feature] += split.gain
             leafCount += 1
             let leftId = tree.features.count, rightId = leftId + 1
@@ -143,15 +168,18 @@ struct HistogramGrower {
             tree.missingLeft[node.id] = split.missingLeft
             tree.left[node.id] = Int32(leftId)
             tree.right[node.id] = Int32(rightId)
-            var left = Node(start: node.start, end: middle, depth: node.depth + 1, gradient: split.leftGradient, hessian: split.leftHessian, histogram: nil, split: nil, id: leftId)
-            var right = Node(start: middle, end: node.end, depth: node.depth + 1, gradient: node.gradient - split.leftGradient, hessian: node.hessian - split.leftHessian, histogram: nil, split: nil, id: rightId)
+            var left = Node(start: node.start, end: middle, home: childHome, depth: node.depth + 1, gradient: split.leftGradient, hessian: split.leftHessian,
+                            histogram: nil, split: nil, id: leftId)
+            var right = Node(start: middle, end: node.end, home: childHome, depth: node.depth + 1, gradient: node.gradient - split.leftGradient,
+                             hessian: node.hessian - split.leftHessian, histogram: nil, split: nil, id: rightId)
             let leftSplittable = canSplit(left), rightSplittable = canSplit(right)
             if leftSplittable || rightSplittable {
                 // Build the smaller child's histogram; the larger one is the parent's minus it.
                 var large = node.histogram!
                 node.histogram = nil
                 let leftSmaller = middle - node.start <= node.end - middle
-                let small = leftSmaller ? histogram(work, node.start, middle) : histogram(work, middle, node.end)
+                let children = layers[childHome]
+                let small = leftSmaller ? histogram(children, node.start, middle) : histogram(children, middle, node.end)
                 subtract(&large, small)
                 left.histogram = leftSmaller ? small : large
                 right.histogram = leftSmaller ? large : small
@@ -164,12 +192,15 @@ struct HistogramGrower {
         }
         leaves += open
         var ranges: [(start: Int, end: Int, value: Double)] = []
-        for leaf in leaves {
-            let value = -settings.learningRate * leaf.gradient / (leaf.hessian + settings.l2 + 1e-15)
-            tree.values[leaf.id] = value
-            ranges.append((leaf.start, leaf.end, value))
+        samples.withUnsafeMutableBufferPointer { order in
+            for leaf in leaves {
+                let value = -settings.learningRate * leaf.gradient / (leaf.hessian + settings.l2 + 1e-15)
+                tree.values[leaf.id] = value
+                ranges.append((leaf.start, leaf.end, value))
+                // Each leaf's rows, from whichever layer holds them, in the sample order.
+                (order.baseAddress! + leaf.start).update(from: layers[leaf.home].rows.base + leaf.start, count: leaf.end - leaf.start)
+            }
         }
-        samples = work.rows
         return Outcome(tree: tree, leaves: ranges, gains: gains)
     }
 
@@ -178,7 +209,7 @@ struct HistogramGrower {
         return node.end - node.start >= 2 * settings.minSamplesLeaf && node.hessian >= 2 * settings.minHessian
     }
 
-    private func histogram(_ work: Work, _ start: Int, _ end: Int) -> Histogram {
+    private func histogram(_ layer: Layer, _ start: Int, _ end: Int) -> Histogram {
         let count = end - start
         let columnCount = self.columnCount, constantHessian = settings.constantHessian
         let offsets = columns.offsets, totalBins = columns.totalBins
@@ -192,40 +223,40 @@ struct HistogramGrower {
             let bins = binEnd - binBase
             var sums = [Double](repeating: 0, count: bins * 2)
             var counts = [UInt32](repeating: 0, count: bins)
-            work.bins.withUnsafeBufferPointer { binValues in
-                work.pairs.withUnsafeBufferPointer { gradients in
+            sums.withUnsafeMutableBufferPointer { target in
+                counts.withUnsafeMutableBufferPointer { tally in
                     offsets.withUnsafeBufferPointer { columnOffsets in
-                        sums.withUnsafeMutableBufferPointer { target in
-                            counts.withUnsafeMutableBufferPointer { tally in
-                                // Wrapping arithmetic: indices are bounded by construction, and
-                                // overflow checks would double the cost of this loop.
-                                let sumBase = target.baseAddress!, countBase = tally.baseAddress!
-                                let pairBase = gradients.baseAddress!
-                                let offsetBase = columnOffsets.baseAddress! + first
-                                var rowBins = binValues.baseAddress! + (start &* columnCount &+ first)
-                                if constantHessian {
-                                    for k in start..<end {
-                                        let gradient = Double(pairBase[2 &* k])
-                                        for c in 0..<width {
-                                            let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                                            sumBase[2 &* index] += gradient
-                                            countBase[index] &+= 1
-                                        }
-                                        rowBins += columnCount
-                                    }
-                                    // Hessian sums are the row counts.
-                                    for index in 0..<bins { sumBase[2 &* index &+ 1] = Double(countBase[index]) }
-                                } else {
-                                    for k in start..<end {
-                                        let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
-                                        for c in 0..<width {
-                                            let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                                            sumBase[2 &* index] += gradient
-                                            sumBase[2 &* index &+ 1] += hessian
-                                            countBase[index] &+= 1
-                                        }
-                                        rowBins += columnCount
-                                    }
+                        // Wrapping arithmetic: indices are bounded by construction, and
+                        // overflow checks would double the cost of this loop.
+                        let sumBase = target.baseAddress!, countBase = tally.baseAddress!
+                        let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
+                        let offsetBase = columnOffsets.baseAddress! + first
+                        if constantHessian {
+                            // Gradient sums packed in the first half while rows pass (half the
+                            // cache lines the interleaved pairs would take), then spread to
+                            // pairs from the top down, each hessian sum the bin's row count.
+                            for k in start..<end {
+                                let gradient = Double(pairBase[2 &* k])
+                                let rowBins = matrix + Int(rows[k]) &* columnCount
+                                for c in 0..<width {
+                                    let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                                    sumBase[index] += gradient
+                                    countBase[index] &+= 1
+                                }
+                            }
+                            for index in (0..<bins).reversed() {
+                                sumBase[2 &* index] = sumBase[index]
+                                sumBase[2 &* index &+ 1] = Double(countBase[index])
+                            }
+                        } else {
+                            for k in start..<end {
+                                let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
+                                let rowBins = matrix + Int(rows[k]) &* columnCount
+                                for c in 0..<width {
+                                    let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                                    sumBase[2 &* index] += gradient
+                                    sumBase[2 &* index &+ 1] += hessian
+                                    countBase[index] &+= 1
                                 }
                             }
                         }
@@ -278,7 +309,7 @@ struct HistogramGrower {
                         guard leftCount >= minLeaf, rightCount >= minLeaf, leftHessian >= minHessian, rightHessian >= minHessian else { return nil }
                         let gain = leftGradient * leftGradient / (leftHessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
                         guard gain > 0 else { return nil }
-                        return SplitInfo(gain: gain, feature: feature, bin: 0, missingLeft: leftCount >= rightCount, leftGradient: leftGradient, leftHessian: leftHessian)
+                        return SplitInfo(gain: gain, feature: feature, bin: 0, missingLeft: leftCount >= rightCount, leftGradient: leftGradient, leftHessian: leftHessian, leftCount: leftCount)
                     }
                     let valueBins = columns.valueBins[feature]
                     let missingIndex = base + valueBins
@@ -286,31 +317,36 @@ struct HistogramGrower {
                     let missingCount = Int(counts[missingIndex])
                     let variants = missingCount > 0 ? 2 : 1
                     var best: SplitInfo?
+                    var bestGain = 0.0
                     var gradient = 0.0, hessian = 0.0, count = 0
+                    // Wrapping integer arithmetic: counts and indices are bounded by the node and
+                    // the histogram, and overflow checks cost a sizeable share of this loop.
                     // The last value bin sends every value left: only a split when missing values go right.
                     for bin in 0..<valueBins {
-                        let binCount = Int(counts[base + bin])
+                        let index = base &+ bin
+                        let binCount = Int(counts[index])
                         // An empty bin leaves the split where the previous bin put it.
                         if binCount == 0 { continue }
-                        gradient += sums[2 * (base + bin)]
-                        hessian += sums[2 * (base + bin) + 1]
-                        count += binCount
+                        gradient += sums[2 &* index]
+                        hessian += sums[2 &* index &+ 1]
+                        count &+= binCount
                         if count < minLeaf && missingCount == 0 { continue }
-                        if variants == 1 && nodeCount - count < minLeaf { break }
+                        if variants == 1 && nodeCount &- count < minLeaf { break }
                         for variant in 0..<variants {
                             let missingLeft = variant == 1
                             let leftGradient = missingLeft ? gradient + missingGradient : gradient
                             let leftHessian = missingLeft ? hessian + missingHessian : hessian
-                            let leftCount = missingLeft ? count + missingCount : count
-                            let rightCount = nodeCount - leftCount
+                            let leftCount = missingLeft ? count &+ missingCount : count
+                            let rightCount = nodeCount &- leftCount
                             let rightHessian = node.hessian - leftHessian
                             guard leftCount >= minLeaf, rightCount >= minLeaf, leftHessian >= minHessian, rightHessian >= minHessian else { continue }
                             let rightGradient = node.gradient - leftGradient
                             let gain = leftGradient * leftGradient / (leftHessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
-                            if gain > (best?.gain ?? 0) {
+                            if gain > bestGain {
                                 // Without missing values in training, missing rows follow the larger child.
                                 let direction = missingCount > 0 ? missingLeft : leftCount >= rightCount
-                                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingLeft: direction, leftGradient: leftGradient, leftHessian: leftHessian)
+                                bestGain = gain
+                                best = SplitInfo(gain: gain, feature: feature, bin: bin, missingLeft: direction, leftGradient: leftGradient, leftHessian: leftHessian, leftCount: leftCount)
                             }
                         }
                     }
@@ -323,20 +359,6 @@ struct HistogramGrower {
             if let candidate, candidate.gain > (best?.gain ?? 0) { best = candidate }
         }
         return best
-    }
-
-    /// Copies one row's bins: whole words, then the tail (a call to memcpy per row costs more).
-    @inline(__always)
-    private static func copyRow(from source: UnsafeMutablePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, _ count: Int) {
-        var offset = 0
-        while offset &+ 8 <= count {
-            UnsafeMutableRawPointer(target + offset).storeBytes(of: UnsafeRawPointer(source + offset).loadUnaligned(as: UInt64.self), as: UInt64.self)
-            offset &+= 8
-        }
-        while offset < count {
-            target[offset] = source[offset]
-            offset &+= 1
-        }
     }
 
     /// Where a split sends a row's bin: a bundled feature's rows go right in its own bin, a
@@ -356,118 +378,46 @@ struct HistogramGrower {
                 missingBin: columns.valueBins[split.feature], missingLeft: split.missingLeft, threshold: split.bin)
     }
 
-    /// The working copy's and the scratch copy's memory, for the partitions.
-    private struct WorkPointers: Sendable {
-        var rows: SharedPointer<UInt32>, bins: SharedPointer<UInt8>, pairs: SharedPointer<Float>
-        var spareRows: SharedPointer<UInt32>, spareBins: SharedPointer<UInt8>, sparePairs: SharedPointer<Float>
-    }
-
-    private static func withPointers(_ work: inout Work, _ scratch: inout Work, _ body: (WorkPointers) -> Void) {
-        work.rows.withUnsafeMutableBufferPointer { rows in
-            work.bins.withUnsafeMutableBufferPointer { bins in
-                work.pairs.withUnsafeMutableBufferPointer { pairs in
-                    scratch.rows.withUnsafeMutableBufferPointer { spareRows in
-                        scratch.bins.withUnsafeMutableBufferPointer { spareBins in
-                            scratch.pairs.withUnsafeMutableBufferPointer { sparePairs in
-                                body(WorkPointers(rows: SharedPointer(rows.baseAddress!), bins: SharedPointer(bins.baseAddress!), pairs: SharedPointer(pairs.baseAddress!),
-                                                  spareRows: SharedPointer(spareRows.baseAddress!), spareBins: SharedPointer(spareBins.baseAddress!),
-                                                  sparePairs: SharedPointer(sparePairs.baseAddress!)))
-                            }
-                        }
-                    }
+    /// Stable partition of a node's rows (row ids and gradient pairs) from its layer into the
+    /// other one at the same range: rows going left first, right ones from `split.leftCount`
+    /// on. A large node is split by two threads: the first half forwards from both starts,
+    /// the second half backwards from both ends (the left rows end at `leftCount`, the right
+    /// ones at the node's end), so neither needs the other's counts and the order is the
+    /// one-thread order.
+    private func partition(from source: Layer, to target: Layer, _ start: Int, _ end: Int, _ split: SplitInfo) {
+        let columnCount = self.columnCount, routing = routing(split), middle = start + split.leftCount
+        let halves = end - start >= 16_384 && settings.threads > 1 ? 2 : 1
+        let cut = halves == 1 ? end : start + (end - start) / 2
+        ParallelWork.forEach(count: halves, threads: halves) { half in
+            // Locals, not captures: stores through the layers' pointers could alias a
+            // capture's memory and force a reload of every captured value per row.
+            let routing = routing, columnCount = columnCount
+            let rows = source.rows.base, bins = source.matrix.base + routing.column, pairs = source.pairs.base
+            let targetRows = target.rows.base, targetPairs = target.pairs.base
+            @inline(__always) func move(_ k: Int, to destination: Int) {
+                targetRows[destination] = rows[k]
+                targetPairs[2 &* destination] = pairs[2 &* k]
+                targetPairs[2 &* destination &+ 1] = pairs[2 &* k &+ 1]
+            }
+            // The side a row goes is data, not a pattern a branch predictor could learn: the
+            // destination is selected, not branched to.
+            if half == 0 {
+                var left = start, right = middle
+                for k in start..<cut {
+                    let goesLeft = routing.goesLeft(Int(bins[Int(rows[k]) &* columnCount]))
+                    move(k, to: goesLeft ? left : right)
+                    left &+= goesLeft ? 1 : 0
+                    right &+= goesLeft ? 0 : 1
+                }
+            } else {
+                var left = middle, right = end
+                for k in (cut..<end).reversed() {
+                    let goesLeft = routing.goesLeft(Int(bins[Int(rows[k]) &* columnCount]))
+                    left &-= goesLeft ? 1 : 0
+                    right &-= goesLeft ? 0 : 1
+                    move(k, to: goesLeft ? left : right)
                 }
             }
         }
-    }
-
-    /// Stable partition of work[start..<end] (rows, bins and gradient pairs move together):
-    /// rows going left first; returns where the right ones begin. Large nodes split on all
-    /// threads (`parallelPartition`), with the same result.
-    private func partition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
-        if end - start >= 16_384 && settings.threads > 1 { return parallelPartition(&work, &scratch, start, end, split) }
-        let columnCount = self.columnCount, routing = routing(split)
-        var left = start, right = 0
-        Self.withPointers(&work, &scratch) { p in
-            let routing = routing, column = routing.column, rows = p.rows.base, bins = p.bins.base, pairs = p.pairs.base
-            let spareRows = p.spareRows.base, spareBins = p.spareBins.base, sparePairs = p.sparePairs.base
-            for k in start..<end {
-                if routing.goesLeft(Int(bins[k &* columnCount &+ column])) {
-                    if left != k {
-                        rows[left] = rows[k]
-                        Self.copyRow(from: bins + k &* columnCount, to: bins + left &* columnCount, columnCount)
-                        pairs[2 &* left] = pairs[2 &* k]
-                        pairs[2 &* left &+ 1] = pairs[2 &* k &+ 1]
-                    }
-                    left &+= 1
-                } else {
-                    spareRows[right] = rows[k]
-                    Self.copyRow(from: bins + k &* columnCount, to: spareBins + right &* columnCount, columnCount)
-                    sparePairs[2 &* right] = pairs[2 &* k]
-                    sparePairs[2 &* right &+ 1] = pairs[2 &* k &+ 1]
-                    right &+= 1
-                }
-            }
-            (rows + left).update(from: spareRows, count: right)
-            (bins + left &* columnCount).update(from: spareBins, count: right &* columnCount)
-            (pairs + 2 &* left).update(from: sparePairs, count: 2 &* right)
-        }
-        return left
-    }
-
-    /// The same stable partition on several threads: each part counts its left rows, then
-    /// copies its rows to their final places in `scratch` (left ones after the parts before
-    /// it, right ones after all left rows), then the range is copied back.
-    private func parallelPartition(_ work: inout Work, _ scratch: inout Work, _ start: Int, _ end: Int, _ split: SplitInfo) -> Int {
-        let columnCount = self.columnCount, routing = routing(split)
-        let parts = ParallelWork.ranges(count: end - start, parts: settings.threads).map { ($0.lowerBound + start)..<($0.upperBound + start) }
-        var middle = start
-        Self.withPointers(&work, &scratch) { p in
-            let lefts = ParallelWork.map(count: parts.count, threads: parts.count) { part -> Int in
-                // Locals, not captures: the byte stores below could alias a capture's memory
-                // and force a reload of every captured value per row.
-                let routing = routing, bins = p.bins.base, column = routing.column
-                var count = 0
-                for k in parts[part] where routing.goesLeft(Int(bins[k &* columnCount &+ column])) { count &+= 1 }
-                return count
-            }
-            let totalLeft = lefts.reduce(0, +)
-            var leftStarts: [Int] = [], rightStarts: [Int] = []
-            var left = start, right = start + totalLeft
-            for (part, range) in parts.enumerated() {
-                leftStarts.append(left)
-                rightStarts.append(right)
-                left += lefts[part]
-                right += range.count - lefts[part]
-            }
-            let leftFrom = leftStarts, rightFrom = rightStarts
-            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
-                let routing = routing, column = routing.column, columnCount = columnCount
-                let rows = p.rows.base, bins = p.bins.base, pairs = p.pairs.base
-                let spareRows = p.spareRows.base, spareBins = p.spareBins.base, sparePairs = p.sparePairs.base
-                var left = leftFrom[part], right = rightFrom[part]
-                for k in parts[part] {
-                    let target: Int
-                    if routing.goesLeft(Int(bins[k &* columnCount &+ column])) {
-                        target = left
-                        left &+= 1
-                    } else {
-                        target = right
-                        right &+= 1
-                    }
-                    spareRows[target] = rows[k]
-                    Self.copyRow(from: bins + k &* columnCount, to: spareBins + target &* columnCount, columnCount)
-                    sparePairs[2 &* target] = pairs[2 &* k]
-                    sparePairs[2 &* target &+ 1] = pairs[2 &* k &+ 1]
-                }
-            }
-            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
-                let range = parts[part]
-                (p.rows.base + range.lowerBound).update(from: p.spareRows.base + range.lowerBound, count: range.count)
-                (p.bins.base + range.lowerBound &* columnCount).update(from: p.spareBins.base + range.lowerBound &* columnCount, count: range.count &* columnCount)
-                (p.pairs.base + 2 &* range.lowerBound).update(from: p.sparePairs.base + 2 &* range.lowerBound, count: 2 &* range.count)
-            }
-            middle = start + totalLeft
-        }
-        return middle
     }
 }

@@ -45,6 +45,7 @@ final class MixedTypeTreeTests: XCTestCase {
         let x = Matrix(rows: rows, columns: columns.count, values: values)
         for maxBins in [255, 10] {
             let binner = FeatureBinner(x, maxBins: maxBins, seed: 0)
+            XCTAssertEqual(binner, FeatureBinner(x, maxBins: maxBins, seed: 0, threads: 3), "blocks of features on threads")
             for (feature, column) in columns.enumerated() {
                 let sorted = FeatureBinner.quantileThresholds(column, maxBins: maxBins)
                 XCTAssertEqual(binner.thresholds[feature].map(\.bitPattern), sorted.map(\.bitPattern), "feature \(feature), \(maxBins) bins")

@@ -109,6 +109,55 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(quantiles.thresholds[0][0], 99.5, "numpy percentile(method=midpoint) at 10%")
     }
 
+    /// Binning sorts with a radix sort: the order of a comparison sort, for signs, infinities,
+    /// subnormals, duplicates and columns whose values share their high bytes; -0 becomes +0.
+    func testRadixSortOrdersAsTheComparisonSort() {
+        var generator = SeededGenerator(seed: 12)
+        let special: [Double] = [.infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                 -.greatestFiniteMagnitude, 0, -0.0, 1, -1, 1e-310, -1e-310]
+        let columns: [[Double]] = [
+            [], [-0.0], [3], [2, 1],
+            (0..<5000).map { _ in Double(generator.integer(below: 2_000_000)) / 1000 - 1000 },
+            (0..<5000).map { _ in 1 + Double(generator.integer(below: 1000)) / 1e12 },
+            (0..<5000).map { _ in Double(generator.integer(below: 20)) - 10 },
+            (0..<5000).map { index in special[index % special.count] * (index % 3 == 0 ? 1 : 0.5) },
+        ]
+        for column in columns {
+            let expected = column.sorted().map { $0 == 0 ? 0 : $0 }
+            XCTAssertEqual(RadixSort.ascending(column).map(\.bitPattern), expected.map(\.bitPattern), "\(column.prefix(4))")
+        }
+    }
+
+    /// The branch-free search gives the first threshold at or above each value, for every
+    /// threshold count (none, one, odd, even, the most) and for values on, between and beyond
+    /// them; row ranges on several threads give the one-thread matrix.
+    func testBinsAreTheFirstThresholdAtOrAboveTheValue() {
+        var generator = SeededGenerator(seed: 4)
+        for count in [0, 1, 2, 3, 7, 8, 100, 254] {
+            let cuts = (0..<count).map { Double($0) * 1.5 - 3 }
+            var probes: [Double] = [-.infinity, .infinity, -.greatestFiniteMagnitude, -0.0, 0.0]
+            probes += cuts + cuts.map { $0 + 0.75 } + cuts.map { $0.nextDown } + cuts.map { $0.nextUp }
+            probes += (0..<200).map { _ in Double(generator.integer(below: 1_000_000)) / 1_000_000 * 400 - 10 }
+            cuts.withUnsafeBufferPointer { buffer in
+                for value in probes {
+                    let expected = cuts.firstIndex { value <= $0 } ?? cuts.count
+                    XCTAssertEqual(FeatureBinner.bin(of: value, buffer), expected, "\(value) among \(count) thresholds")
+                }
+            }
+        }
+        let rows = 30_000, columns = 5
+        let x = Matrix(rows: rows, columns: columns, values: (0..<rows * columns).map { index in
+            index % 11 == 0 ? .nan : Double(generator.integer(below: 10_000)) / 10 })
+        let binner = FeatureBinner(x, maxBins: 255, seed: 0)
+        let bins = binner.transform(x, threads: 1)
+        XCTAssertEqual(bins, binner.transform(x, threads: 3))
+        XCTAssertEqual(bins[0], 255, "missing values go to the missing bin")
+        for index in stride(from: 1, to: rows * columns, by: 997) where !x.values[index].isNaN {
+            let cuts = binner.thresholds[index % columns]
+            XCTAssertEqual(Int(bins[index]), cuts.firstIndex { x.values[index] <= $0 } ?? cuts.count)
+        }
+    }
+
     func testBoostingLearnsEveryLossAndIsThreadInvariant() throws {
         let (x, binary) = twoFeatureData(rows: 600, seed: 1)
         guard case .classes(let labels, _) = binary else { return }
