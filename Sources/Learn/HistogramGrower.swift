@@ -409,6 +409,7 @@ struct HistogramGrower {
                     left &+= goesLeft ? 1 : 0
                     right &+= goesLeft ? 0 : 1
                 }
+                assert(halves == 2 || (left == middle && right == end), "the histogram's left count is the partition's")
             } else {
                 var left = middle, right = end
                 for k in (cut..<end).reversed() {
