@@ -104,14 +104,21 @@ public struct DecisionTree: Sendable, Equatable, Codable {
 struct TreeData: Sendable {
     let rows: Int
     let featureCount: Int
-    /// ranks[f * rows + i]: dense rank of row i's value among feature f's distinct values.
-    let ranks: [UInt32]
+    /// Per feature, the dense rank of each row's value among the feature's distinct values,
+    /// feature after feature: as bytes in `compactRanks` for features with at most
+    /// `compactRankLimit` distinct values (one-hot and small-integer columns; a quarter of the
+    /// memory, and what the counting pass reads at random), as 32-bit words in `wideRanks` for
+    /// the others. `rankOffset[f]`: where feature f's rows start in its array.
+    let compactRanks: [UInt8]
+    let wideRanks: [UInt32]
+    let rankOffset: [Int]
     /// Distinct sorted values per feature, to turn a rank boundary into a threshold.
     let distinct: [[Double]]
-    /// The ranks again as bytes, for features with at most `compactRankLimit` distinct values
-    /// (empty for the others): a quarter of the memory the counting pass reads at random.
-    let compactRanks: [[UInt8]]
+    let distinctCounts: [Int]
     static let compactRankLimit = 256
+
+    func isCompact(_ feature: Int) -> Bool { distinctCounts[feature] <= Self.compactRankLimit }
+
     /// Class index per row, or the regression value.
     let labels: [Int]
     let targets: [Double]
@@ -120,8 +127,9 @@ struct TreeData: Sendable {
     init(_ x: Matrix, target: Target) {
         rows = x.rows
         featureCount = x.columns
-        var ranks = [UInt32](repeating: 0, count: x.rows * x.columns)
+        var compact: [UInt8] = [], wide: [UInt32] = [], offsets: [Int] = []
         var distinct: [[Double]] = []
+        var ranks = [UInt32](repeating: 0, count: x.rows)
         for feature in 0..<x.columns {
             var order = Array(0..<x.rows)
             order.sort { x[$0, feature] < x[$1, feature] || (x[$0, feature] == x[$1, feature] && $0 < $1) }
@@ -129,15 +137,22 @@ struct TreeData: Sendable {
             for row in order {
                 let value = x[row, feature]
                 if values.last != value { values.append(value) }
-                ranks[feature * x.rows + row] = UInt32(values.count - 1)
+                ranks[row] = UInt32(values.count - 1)
+            }
+            if values.count <= Self.compactRankLimit {
+                offsets.append(compact.count)
+                compact += ranks.lazy.map { UInt8(truncatingIfNeeded: $0) }
+            } else {
+                offsets.append(wide.count)
+                wide += ranks
             }
             distinct.append(values)
         }
-        self.ranks = ranks
+        compactRanks = compact
+        wideRanks = wide
+        rankOffset = offsets
         self.distinct = distinct
-        compactRanks = distinct.indices.map { feature in
-            distinct[feature].count <= Self.compactRankLimit ? ranks[(feature * x.rows)..<((feature + 1) * x.rows)].map { UInt8($0) } : []
-        }
+        distinctCounts = distinct.map(\.count)
         switch target {
         case .classes(let labels, let classes):
             self.labels = labels

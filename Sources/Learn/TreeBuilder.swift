@@ -30,6 +30,11 @@ struct TreeBuilder {
     private var sides: [Double] = []
     /// Whole-number weights below 2^24: class weight sums are exact in any order.
     private var exactWeights = false
+    /// `data`'s rank arrays while `build` runs: read through pointers, the per-node work does
+    /// not count references to arrays that every thread of a forest shares (those counts were
+    /// 17% of a forest fit on one-hot data: each an atomic on a cache line both cores write).
+    private var compactBase: UnsafePointer<UInt8>?
+    private var wideBase: UnsafePointer<UInt32>?
 
     /// Most distinct values a feature may have to be counted rather than sorted (0: sort all;
     /// the tests compare both ways).
@@ -57,6 +62,21 @@ struct TreeBuilder {
     }
 
     mutating func build() -> DecisionTree {
+        let data = self.data
+        return data.compactRanks.withUnsafeBufferPointer { compact in
+            data.wideRanks.withUnsafeBufferPointer { wide in
+                compactBase = compact.baseAddress
+                wideBase = wide.baseAddress
+                defer {
+                    compactBase = nil
+                    wideBase = nil
+                }
+                return grow()
+            }
+        }
+    }
+
+    private mutating func grow() -> DecisionTree {
         samples = (0..<data.rows).filter { weights[$0] > 0 }.map(UInt32.init)
         exactWeights = countedRanks > 0 && (1...256).contains(data.classCount) && weights.allSatisfy { $0 == $0.rounded() && $0 < 16_777_216 }
         if exactWeights {
@@ -86,11 +106,10 @@ struct TreeBuilder {
             var constants = knownConstant
             guard canSplit, let split = bestSplit(start, end, maxFeatures: maxFeatures, constants: &constants) else { continue }
             // Partition the node's samples by the chosen feature.
-            let rankBase = split.feature * data.rows
-            var low = start, high = end - 1
-            while low <= high {
-                if data.ranks[rankBase + Int(samples[low])] <= split.rank { low += 1 } else { samples.swapAt(low, high); high -= 1 }
-            }
+            let offset = data.rankOffset[split.feature]
+            let low = data.isCompact(split.feature)
+                ? Self.partition(&samples, start, end, ranks: compactBase! + offset, atMost: split.rank)
+                : Self.partition(&samples, start, end, ranks: wideBase! + offset, atMost: split.rank)
             let leftStats = nodeStatistics(start, low), rightStats = nodeStatistics(low, end)
             tree.importance[split.feature] += stats.weight * stats.impurity - leftStats.weight * leftStats.impurity - rightStats.weight * rightStats.impurity
             let left = tree.nodes.count
@@ -159,7 +178,7 @@ struct TreeBuilder {
             let bit: UInt64 = 1 << UInt64(feature % 64)
             if constants[feature / 64] & bit != 0 { continue }  // constant: does not count as visited
             let candidate: Split?
-            if exactWeights && data.distinct[feature].count <= countedRanks {
+            if exactWeights && data.distinctCounts[feature] <= countedRanks {
                 switch countedSplit(start, end, feature: feature) {
                 case .constant:
                     constants[feature / 64] |= bit
@@ -184,20 +203,37 @@ struct TreeBuilder {
         return best
     }
 
+    /// Moves the samples of start..<end whose rank is at most `rank` first; returns where the
+    /// others begin.
+    private static func partition<Rank: FixedWidthInteger>(_ samples: inout [UInt32], _ start: Int, _ end: Int, ranks: UnsafePointer<Rank>, atMost rank: UInt32) -> Int {
+        var low = start, high = end - 1
+        while low <= high {
+            if UInt32(ranks[Int(samples[low])]) <= rank { low += 1 } else { samples.swapAt(low, high); high -= 1 }
+        }
+        return low
+    }
+
+    /// keys[k] = (rank << 32 | sample) for the samples of start..<end.
+    private static func rankKeys<Rank: FixedWidthInteger>(_ keys: inout [UInt64], _ samples: [UInt32], _ start: Int, _ end: Int, ranks: UnsafePointer<Rank>) {
+        for k in start..<end {
+            let sample = samples[k]
+            keys[k] = UInt64(ranks[Int(sample)]) << 32 | UInt64(sample)
+        }
+    }
+
     /// Sorts keys[start..<end] = (rank << 32 | sample) by rank, then copies the samples back in order.
     private mutating func sortSamples(_ start: Int, _ end: Int, feature: Int) {
-        let base = feature * data.rows
-        data.ranks.withUnsafeBufferPointer { ranks in
-            for k in start..<end {
-                let sample = samples[k]
-                keys[k] = UInt64(ranks[base + Int(sample)]) << 32 | UInt64(sample)
-            }
+        let offset = data.rankOffset[feature]
+        if data.isCompact(feature) {
+            Self.rankKeys(&keys, samples, start, end, ranks: compactBase! + offset)
+        } else {
+            Self.rankKeys(&keys, samples, start, end, ranks: wideBase! + offset)
         }
         let count = end - start
         if count <= 512 {
             keys[start..<end].sort()
         } else {
-            RadixSort.sortByHighWord(&keys, &scratch, start, end, maxRank: data.distinct[feature].count)
+            RadixSort.sortByHighWord(&keys, &scratch, start, end, maxRank: data.distinctCounts[feature])
         }
         for k in start..<end { samples[k] = UInt32(truncatingIfNeeded: keys[k]) }
     }
@@ -205,17 +241,17 @@ struct TreeBuilder {
     /// The best boundary of a feature with few distinct values, from per-value class weights:
     /// the boundaries `scan` scores, in the same order, with the same (exact) sums.
     private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> CountedFeature {
-        let classes = data.classCount, rankCount = data.distinct[feature].count
+        let classes = data.classCount, rankCount = data.distinctCounts[feature]
         let minLeaf = settings.minSamplesLeaf, gini = settings.criterion == .gini
         var best: Split?
         var constant = false
+        let rankBase = compactBase! + data.rankOffset[feature]
         samples.withUnsafeBufferPointer { samples in
-            data.compactRanks[feature].withUnsafeBufferPointer { ranks in
+            do {
                 weightedLabels.withUnsafeBufferPointer { weightedLabels in
                     rankWeights.withUnsafeMutableBufferPointer { classWeights in
                         rankCounts.withUnsafeMutableBufferPointer { counts in
                             sides.withUnsafeMutableBufferPointer { sides in
-                                let rankBase = ranks.baseAddress!
                                 classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
                                 counts.baseAddress!.update(repeating: 0, count: rankCount)
                                 for k in start..<end {
