@@ -9,7 +9,9 @@ most-frequent-imputed and one-hot encoded, unknown ignored).
                hist_gradient_boosting: learning_rate [0.05, 0.1], 200 iterations, no early
                stopping); wall time of the whole fit.
   fit MODEL:   one fit on the preprocessed training split (lightgbm: 100 trees, 31 leaves,
-               n_jobs=2; sklearn_hgb: 100 iterations, no early stopping), best of REPEATS.
+               n_jobs=2; sklearn_hgb: 100 iterations, no early stopping), best of REPEATS;
+               lightgbm_native, sklearn_hgb_native: the same with the categorical columns
+               ordinal-encoded and split natively (categorical_feature, categorical_features).
 Prints one JSON line. Usage: bench_mixed.py grid|fit NAME FILE TARGET [REPEATS]"""
 import json
 import os
@@ -61,18 +63,33 @@ def main():
                           "best_cv_score": search.best_score_, "test_accuracy": accuracy_score(y_te, search.predict(X_te)),
                           "peak_rss_mb": memory_kb("VmHWM") / 1024, "baseline_rss_mb": baseline / 1024}))
         return
+    native = name.endswith("_native")
+    if native:
+        # Categorical columns ordinal-encoded after the same imputation, split natively:
+        # scikit-learn's categorical_features, LightGBM's categorical_feature.
+        from sklearn.preprocessing import OrdinalEncoder
+        prep = ColumnTransformer([
+            ("num", Pipeline([("impute", SimpleImputer(strategy="mean")), ("scale", StandardScaler())]), numeric),
+            ("cat", Pipeline([("impute", SimpleImputer(strategy="most_frequent")),
+                              ("ordinal", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1))]), categorical),
+        ])
+    categorical_indices = list(range(len(numeric), len(numeric) + len(categorical))) if native else None
     train = prep.fit_transform(X_tr)
     test = prep.transform(X_te)
     fits, score = [], None
     for _ in range(repeats):
-        if name == "lightgbm":
+        if name.startswith("lightgbm"):
             import lightgbm
             model = lightgbm.LGBMClassifier(n_estimators=100, num_leaves=31, n_jobs=2, random_state=0, verbose=-1)
         else:
             from sklearn.ensemble import HistGradientBoostingClassifier
-            model = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0)
+            model = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0,
+                                                   categorical_features=categorical_indices)
         start = time.perf_counter()
-        model.fit(train, y_tr)
+        if name.startswith("lightgbm") and native:
+            model.fit(train, y_tr, categorical_feature=categorical_indices)
+        else:
+            model.fit(train, y_tr)
         fits.append(time.perf_counter() - start)
         score = accuracy_score(y_te, model.predict(test))
     print(json.dumps({"mode": "fit", "model": name, "file": os.path.basename(path), "fit_s": min(fits), "fit_runs": fits,

@@ -2,7 +2,9 @@
 // the 80%, predict the 20%, as ../shared/bench/sklearn_baseline.py's speed section.
 // Prints one JSON line: fit and predict seconds (best of REPEATS), test score, peak RSS.
 // Usage: tree-bench MODEL FILE TARGET TASK [THREADS] [REPEATS]
-//   MODEL: random_forest | hist_gradient_boosting | decision_tree; TASK: classification | regression
+//   MODEL: random_forest | hist_gradient_boosting | hist_gradient_boosting_native | decision_tree;
+//   TASK: classification | regression. hist_gradient_boosting_native: categorical columns
+//   ordinal-encoded (after the same imputation) and split natively, instead of one-hot.
 import Dispatch
 import Foundation
 import Learn
@@ -30,17 +32,32 @@ func run() throws {
     let table = try CSVReader.read(path: path, options: ReadOptions(naValues: [""]))
     let target = try Target.encode(table[targetName]!, task: task)
     var features = table.dropping(columns: [targetName])
+    let native = modelName == "hist_gradient_boosting_native"
     // Text columns: ../shared/bench/sklearn_baseline.py's preprocessing (numeric mean-imputed and
-    // standardized, categorical most-frequent-imputed and one-hot encoded).
+    // standardized, categorical most-frequent-imputed and one-hot encoded, or ordinal-encoded
+    // for native splits).
+    var fittedSteps: [FittedTransformer] = []
     if features.columns.contains(where: { $0.numericValues == nil }) {
-        let steps: [PreprocessingConfig] = [
+        // (Native: the scaling first, so it leaves the codes alone.)
+        let steps: [PreprocessingConfig] = native ? [
+            .impute(columns: .numeric, strategy: .mean, fillValue: nil),
+            .scale(columns: .numeric, method: .standard),
+            .impute(columns: .categorical, strategy: .mostFrequent, fillValue: nil),
+            .ordinal(columns: .categorical, categories: [:], unknownValue: -1),
+        ] : [
             .impute(columns: .numeric, strategy: .mean, fillValue: nil),
             .impute(columns: .categorical, strategy: .mostFrequent, fillValue: nil),
             .oneHot(columns: .categorical, ignoreUnknown: true, drop: .none),
             .scale(columns: .numeric, method: .standard),
         ]
-        for step in steps { features = try step.fit(features).transform(features) }
+        for step in steps {
+            let fitted = try step.fit(features)
+            features = try fitted.transform(features)
+            fittedSteps.append(fitted)
+        }
     }
+    let codes = FittedTransformer.categoryCounts(after: fittedSteps)
+    let categoryCounts = features.columnNames.map { codes[$0] ?? 0 }
     var values = [Double](repeating: 0, count: features.rowCount * features.columnCount)
     for (j, column) in features.columns.enumerated() {
         for (i, value) in column.numericValues!.enumerated() { values[i * features.columnCount + j] = value }
@@ -58,14 +75,14 @@ func run() throws {
         model = ModelConfig(DecisionTreeConfig(settings: TreeSettings(criterion: classification ? .gini : .squaredError)))
     default:
         // LightGBM's defaults beside it: 100 trees of 31 leaves.
-        model = ModelConfig(HistGradientBoostingConfig(maxIterations: 100, maxLeafNodes: 31, earlyStopping: .off, seed: 0))
+        model = ModelConfig(HistGradientBoostingConfig(maxIterations: 100, maxLeafNodes: 31, earlyStopping: .off, seed: 0, categorical: native ? .native : nil))
     }
     let baseline = memoryKB("VmRSS")
     var fitTimes: [Double] = [], predictTimes: [Double] = []
     var score = 0.0
     for _ in 0..<repeats {
         let fitStart = DispatchTime.now().uptimeNanoseconds
-        let fitted = try model.fit(trainX, trainTarget, context: FitContext(threads: threads))
+        let fitted = try model.fit(trainX, trainTarget, categoryCounts: categoryCounts, featureNames: features.columnNames, context: FitContext(threads: threads))
         fitTimes.append(seconds(since: fitStart))
         let predictStart = DispatchTime.now().uptimeNanoseconds
         let prediction = fitted.predict(testX, threads: threads)

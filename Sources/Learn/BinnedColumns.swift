@@ -28,12 +28,15 @@ struct BinnedColumns: Sendable {
     /// `bins` as `FeatureBinner.transform` writes them (missing values in `missingBin`);
     /// bundles are decided on `trainingRows`, the only rows the grower reads. Without
     /// `bundling`, every feature keeps its own column (the tests compare both).
-    init(bins source: [UInt8], rowCount: Int, featureCount: Int, valueBins: [Int], missingBin: Int, trainingRows: [Int], bundling: Bool = true) {
+    /// Native categorical features (`categorical[feature]`) keep their own columns: a two-category
+    /// one split on a set, not on its second bin.
+    init(bins source: [UInt8], rowCount: Int, featureCount: Int, valueBins: [Int], missingBin: Int, trainingRows: [Int], bundling: Bool = true,
+         categorical: [Bool] = []) {
         // Binary features without a missing value in training, most second-bin rows first.
         var secondBinRows = [[Int32]](repeating: [], count: featureCount)
         var candidate = [Bool](repeating: false, count: featureCount)
         source.withUnsafeBufferPointer { binValues in
-            for feature in 0..<featureCount where bundling && valueBins[feature] == 2 {
+            for feature in 0..<featureCount where bundling && valueBins[feature] == 2 && !(categorical.isEmpty ? false : categorical[feature]) {
                 var rows: [Int32] = []
                 var missing = false
                 for row in trainingRows {

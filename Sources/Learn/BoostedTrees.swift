@@ -2,7 +2,11 @@ import Tabular
 import Foundation
 
 /// One boosting tree: internal nodes send a row left when its value is <= `threshold`, or
-/// when it is missing and `missingLeft`; leaves carry the (already shrunk) value.
+/// when it is missing and `missingLeft`; leaves carry the (already shrunk) value. A node that
+/// splits a categorical feature natively (its values are category codes) sends a row left
+/// when the code's bit is set in the node's category set; a missing value, or a value that is
+/// no code of 0...255, follows `missingLeft` (codes above the training categories have their
+/// bit equal to `missingLeft`, so a category unseen in training goes where missing ones go).
 public struct BoostingTree: Sendable, Equatable, Codable {
     public var features: [Int32]
     public var thresholds: [Double]
@@ -10,16 +14,28 @@ public struct BoostingTree: Sendable, Equatable, Codable {
     public var left: [Int32]
     public var right: [Int32]
     public var values: [Double]
+    /// Per node, which category set it tests (-1: a threshold); empty when no node of the
+    /// tree is categorical, so numeric trees are stored as before.
+    public var categorySet: [Int32]
+    /// `BoostingTree.categorySetBytes` bytes per set: bit `code` of a set is byte `code / 8`,
+    /// bit `code % 8`.
+    public var categorySets: [UInt8]
 
-    private enum CodingKeys: String, CodingKey { case features, thresholds, missingLeft, left, right, values }
+    /// 256 bits: a code for each of a byte's values (native categorical features have at most 255 categories).
+    public static let categorySetBytes = 32
 
-    public init(features: [Int32], thresholds: [Double], missingLeft: [Bool], left: [Int32], right: [Int32], values: [Double]) {
+    private enum CodingKeys: String, CodingKey { case features, thresholds, missingLeft, left, right, values, categorySet, categorySets }
+
+    public init(features: [Int32], thresholds: [Double], missingLeft: [Bool], left: [Int32], right: [Int32], values: [Double],
+                categorySet: [Int32] = [], categorySets: [UInt8] = []) {
         self.features = features
         self.thresholds = thresholds
         self.missingLeft = missingLeft
         self.left = left
         self.right = right
         self.values = values
+        self.categorySet = categorySet
+        self.categorySets = categorySets
     }
 
     public init(from decoder: Decoder) throws {
@@ -30,9 +46,19 @@ public struct BoostingTree: Sendable, Equatable, Codable {
         left = try container.decodePacked(Int32.self, forKey: .left, userInfo: decoder.userInfo)
         right = try container.decodePacked(Int32.self, forKey: .right, userInfo: decoder.userInfo)
         values = try container.decodePacked(Double.self, forKey: .values, userInfo: decoder.userInfo)
+        if container.contains(.categorySet) {
+            categorySet = try container.decodePacked(Int32.self, forKey: .categorySet, userInfo: decoder.userInfo)
+            categorySets = try container.decodePacked(UInt8.self, forKey: .categorySets, userInfo: decoder.userInfo)
+        } else {
+            categorySet = []
+            categorySets = []
+        }
         let count = features.count
+        let setCount = categorySets.count / Self.categorySetBytes
         guard count > 0, [thresholds.count, missingLeft.count, left.count, right.count, values.count].allSatisfy({ $0 == count }),
-              (0..<count).allSatisfy({ features[$0] < 0 || (Int(left[$0]) > $0 && Int(left[$0]) < count && Int(right[$0]) > $0 && Int(right[$0]) < count) }) else {
+              (0..<count).allSatisfy({ features[$0] < 0 || (Int(left[$0]) > $0 && Int(left[$0]) < count && Int(right[$0]) > $0 && Int(right[$0]) < count) }),
+              categorySet.isEmpty || (categorySet.count == count && categorySets.count % Self.categorySetBytes == 0
+                                      && categorySet.allSatisfy { $0 >= -1 && Int($0) < setCount }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "inconsistent boosting tree"))
         }
     }
@@ -45,17 +71,42 @@ public struct BoostingTree: Sendable, Equatable, Codable {
         try container.encodePacked(left, forKey: .left, userInfo: encoder.userInfo)
         try container.encodePacked(right, forKey: .right, userInfo: encoder.userInfo)
         try container.encodePacked(values, forKey: .values, userInfo: encoder.userInfo)
+        if !categorySet.isEmpty {
+            try container.encodePacked(categorySet, forKey: .categorySet, userInfo: encoder.userInfo)
+            try container.encodePacked(categorySets, forKey: .categorySets, userInfo: encoder.userInfo)
+        }
+    }
+
+    /// Whether a categorical node sends `x` left.
+    @inline(__always)
+    func categoryGoesLeft(_ x: Double, set: Int, missingLeft: Bool) -> Bool {
+        guard x >= 0, x < 256, x == x.rounded(.towardZero) else { return missingLeft }
+        let code = Int(x)
+        return categorySets[set &* Self.categorySetBytes &+ (code &>> 3)] &>> UInt8(code & 7) & 1 == 1
     }
 
     @inline(__always)
     func value(_ row: UnsafePointer<Double>) -> Double {
         var node = 0
-        while features[node] >= 0 {
-            let x = row[Int(features[node])]
-            let goLeft = x.isNaN ? missingLeft[node] : x <= thresholds[node]
-            node = Int(goLeft ? left[node] : right[node])
+        if categorySet.isEmpty {
+            while features[node] >= 0 {
+                let x = row[Int(features[node])]
+                let goLeft = x.isNaN ? missingLeft[node] : x <= thresholds[node]
+                node = Int(goLeft ? left[node] : right[node])
+            }
+        } else {
+            while features[node] >= 0 {
+                let x = row[Int(features[node])], set = Int(categorySet[node])
+                let goLeft = x.isNaN ? missingLeft[node] : set < 0 ? x <= thresholds[node] : categoryGoesLeft(x, set: set, missingLeft: missingLeft[node])
+                node = Int(goLeft ? left[node] : right[node])
+            }
         }
         return values[node]
+    }
+
+    /// The category codes a categorical node sends left (bits 0...255 of its set).
+    public func leftCategories(ofSet set: Int) -> [Int] {
+        (0..<256).filter { code in categorySets[set * Self.categorySetBytes + code / 8] >> UInt8(code % 8) & 1 == 1 }
     }
 }
 
@@ -71,6 +122,9 @@ public struct BoostedTrees: Sendable, Equatable, Codable {
     public var featureCount: Int
     /// Gain credited to each feature over all splits.
     public var gains: [Double]
+
+    /// Whether a tree splits a native categorical feature on a set of categories.
+    public var splitsOnCategorySets: Bool { trees.contains { !$0.categorySet.isEmpty } }
 
     public var outputs: Int { baseline.count }
     public var iterations: Int { trees.count / max(1, outputs) }

@@ -2,15 +2,22 @@ import Tabular
 /// Maps each feature's values to at most `maxBins` bins by quantiles (scikit-learn's
 /// `_BinMapper`): with few distinct values, one bin per value split at midpoints; otherwise
 /// thresholds at evenly spaced percentiles. Missing values get their own bin, `maxBins`.
+/// A native categorical feature of k categories (codes 0..<k) has one bin per code; a value
+/// that is no such code is binned as missing.
 public struct FeatureBinner: Sendable, Equatable, Codable {
     /// Per feature: a value goes to the first bin whose threshold is >= it.
     public var thresholds: [[Double]]
     public var maxBins: Int
+    /// Per feature: its number of categories when it is native categorical, else 0.
+    public var categoryCounts: [Int]
 
     public var missingBin: Int { maxBins }
 
-    init(_ x: Matrix, maxBins: Int, seed: UInt64, threads: Int = 1) {
+    /// `categoryCounts`: empty, or per feature as the property (each at most `maxBins`).
+    init(_ x: Matrix, maxBins: Int, seed: UInt64, threads: Int = 1, categoryCounts: [Int] = []) {
         self.maxBins = maxBins
+        self.categoryCounts = categoryCounts.isEmpty ? [Int](repeating: 0, count: x.columns) : categoryCounts
+        precondition(self.categoryCounts.count == x.columns && self.categoryCounts.allSatisfy { $0 <= maxBins })
         // Binning looks at 200,000 rows at most, as scikit-learn's subsample.
         var rows = Array(0..<x.rows)
         if x.rows > 200_000 {
@@ -25,7 +32,9 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         let few = ParallelWork.map(count: blocks.count, threads: threads) { block in
             Self.fewDistinctValues(x, features: blocks[block], rows: sampled, limit: maxBins)
         }.flatMap { $0 }
+        let counts = self.categoryCounts
         thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
+            if counts[feature] > 0 { return (0..<(counts[feature] - 1)).map { Double($0) + 0.5 } }
             if let distinct = few[feature] { return Self.midpoints(distinct) }
             return Self.quantileThresholds(sampled.map { x[$0, feature] }, maxBins: maxBins)
         }
@@ -107,6 +116,7 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         // All thresholds in one array, so a row's features are binned in one pass over it.
         let flat = thresholds.flatMap { $0 }, counts = thresholds.map(\.count)
         let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let categoryCounts = self.categoryCounts, anyCategorical = categoryCounts.contains { $0 > 0 }
         let parts = ParallelWork.ranges(count: rows, parts: rows * columns >= 100_000 ? threads : 1)
         return [UInt8](unsafeUninitializedCapacity: rows * columns) { output, initialized in
             let target = SharedPointer(output.baseAddress!)
@@ -116,6 +126,11 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
                         for row in parts[part] {
                             for feature in 0..<columns {
                                 let value = values[row &* columns &+ feature]
+                                if anyCategorical, categoryCounts[feature] > 0 {
+                                    let isCode = value >= 0 && value < Double(categoryCounts[feature]) && value == value.rounded(.towardZero)
+                                    target.base[row &* columns &+ feature] = isCode ? UInt8(value) : missing
+                                    continue
+                                }
                                 let featureCuts = UnsafeBufferPointer(rebasing: cuts[starts[feature]..<(starts[feature] &+ counts[feature])])
                                 target.base[row &* columns &+ feature] = value.isNaN ? missing : UInt8(Self.bin(of: value, featureCuts))
                             }

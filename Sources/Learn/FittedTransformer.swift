@@ -30,6 +30,24 @@ public enum FittedTransformer: Sendable, Equatable, Codable {
         public var droppedIndex: Int?
     }
 
+    /// The number of categories of each column an ordinal step leaves as category codes
+    /// (0..<count) for the model, after all `steps`: a column a later step rewrites, drops or
+    /// encodes is no longer codes. Native categorical splits read these.
+    public static func categoryCounts(after steps: [FittedTransformer]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for step in steps {
+            switch step {
+            case .ordinal(let columns, let categories, _):
+                for (index, name) in columns.enumerated() { counts[name] = categories[index].count }
+            case .impute(let columns, _), .scale(let columns, _, _), .dropColumns(let columns):
+                for name in columns { counts[name] = nil }
+            case .oneHot(let columns, _):
+                for column in columns { counts[column.name] = nil }
+            }
+        }
+        return counts
+    }
+
     /// Each step replaces its columns in one pass and builds the table once: a wide table
     /// (thousands of columns) costs linear time, not a rebuild per column.
     public func transform(_ table: Table) throws(LearnError) -> Table {

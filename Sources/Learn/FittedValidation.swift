@@ -148,6 +148,17 @@ extension BoostingTree {
         }
         if parents.first != 0 || parents.dropFirst().contains(where: { $0 != 1 }) { return "a node is shared, or unreachable from the root" }
         for index in features.indices where features[index] < 0 && !values[index].isFinite { return "a leaf value is not a finite number" }
+        if !categorySet.isEmpty {
+            let sets = categorySets.count / Self.categorySetBytes
+            guard categorySet.count == features.count, categorySets.count % Self.categorySetBytes == 0 else { return "category sets do not match the nodes" }
+            var used = [Bool](repeating: false, count: sets)
+            for index in features.indices where categorySet[index] >= 0 {
+                let set = Int(categorySet[index])
+                guard features[index] >= 0, set < sets, !used[set] else { return "node \(index) names category set \(set), which is missing, shared, or on a leaf" }
+                used[set] = true
+            }
+            guard !used.contains(false) else { return "a category set no node uses" }
+        }
         return nil
     }
 }

@@ -25,10 +25,16 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
     public var iterationsWithoutChange = 10
     public var tolerance = 1e-7
     public var seed: UInt64 = 0
+    /// nil: columns of category codes are split as numbers, as any other column.
+    public var categorical: CategoricalSplits?
+
+    /// `native`: a column an ordinal step leaves as category codes is split on sets of
+    /// categories (scikit-learn's `categorical_features`, LightGBM's `categorical_feature`).
+    public enum CategoricalSplits: String, Sendable, Equatable, Codable { case native }
 
     public init(learningRate: Double = 0.1, maxIterations: Int = 100, maxLeafNodes: Int? = 31, maxDepth: Int? = nil, minSamplesLeaf: Int = 20,
                 l2Regularization: Double = 0, maxBins: Int = 255, earlyStopping: EarlyStopping = .auto, validationFraction: Double = 0.1,
-                iterationsWithoutChange: Int = 10, tolerance: Double = 1e-7, seed: UInt64 = 0) {
+                iterationsWithoutChange: Int = 10, tolerance: Double = 1e-7, seed: UInt64 = 0, categorical: CategoricalSplits? = nil) {
         self.learningRate = learningRate
         self.maxIterations = maxIterations
         self.maxLeafNodes = maxLeafNodes
@@ -41,12 +47,15 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         self.iterationsWithoutChange = iterationsWithoutChange
         self.tolerance = tolerance
         self.seed = seed
+        self.categorical = categorical
     }
 
     /// Histograms and splits use `threads` threads; the model does not depend on how many.
-    public func fit(_ x: Matrix, _ target: Target, threads: Int = 1) throws(LearnError) -> BoostedTrees {
+    /// `columns` says which columns hold category codes (read with `categorical: native`).
+    public func fit(_ x: Matrix, _ target: Target, threads: Int = 1, columns: ColumnKinds? = nil) throws(LearnError) -> BoostedTrees {
         guard learningRate > 0 else { throw LearnError.settings("hist_gradient_boosting.learning_rate must be > 0, found \(learningRate)") }
         guard (2...255).contains(maxBins) else { throw LearnError.settings("hist_gradient_boosting.max_bins must be from 2 to 255, found \(maxBins)") }
+        let categoryCounts = categorical == .native ? try nativeCategoryCounts(columns, featureCount: x.columns) : []
         let loss: BoostingLoss
         let link: BoostedTrees.Link
         switch target {
@@ -63,14 +72,16 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
             trainRows = split.train
             validationRows = split.test
         }
-        let binner = FeatureBinner(x.taking(rows: trainRows), maxBins: maxBins, seed: seed, threads: threads)
+        let binner = FeatureBinner(x.taking(rows: trainRows), maxBins: maxBins, seed: seed, threads: threads, categoryCounts: categoryCounts)
         let bins = binner.transform(x, threads: threads)
-        let columns = BinnedColumns(bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
-                                    missingBin: binner.missingBin, trainingRows: trainRows)
+        let categorical = categoryCounts.map { $0 > 0 }
+        let binned = BinnedColumns(bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
+                                   missingBin: binner.missingBin, trainingRows: trainRows, categorical: categorical)
         let grower = HistogramGrower(
-            columns: columns, thresholds: binner.thresholds,
+            columns: binned, thresholds: binner.thresholds,
             settings: .init(maxLeafNodes: maxLeafNodes, maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, l2: l2Regularization, learningRate: learningRate,
-                            threads: threads, constantHessian: target.task == .regression))
+                            threads: threads, constantHessian: target.task == .regression),
+            categorical: categorical)
         let baseline = loss.baseline(target, rows: trainRows)
         // Raw scores for every row (output-major); training rows drive the gradients.
         var raw = [Double](repeating: 0, count: outputs * n)
@@ -129,6 +140,17 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
             }
         }
         return BoostedTrees(baseline: baseline, trees: trees, link: link, featureCount: x.columns, gains: gains)
+    }
+
+    /// Per column, its number of categories when native categorical splits apply to it, else 0.
+    private func nativeCategoryCounts(_ columns: ColumnKinds?, featureCount: Int) throws(LearnError) -> [Int] {
+        guard let columns, columns.categoryCounts.count == featureCount, columns.categoryCounts.contains(where: { $0 > 0 }) else {
+            throw LearnError.settings("hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and none reaches the model as category codes; encode the categorical columns with ordinal (not one_hot), with no later step rewriting them")
+        }
+        for (index, count) in columns.categoryCounts.enumerated() where count > maxBins {
+            throw LearnError.settings("column '\(columns.names[index])' has \(count) categories and hist_gradient_boosting.max_bins is \(maxBins): native categorical splits take at most max_bins categories per column; one-hot encode it, or group its rare categories")
+        }
+        return columns.categoryCounts
     }
 
     private func gather(_ raw: [Double], _ rows: [Int], _ n: Int, _ outputs: Int) -> [Double] {

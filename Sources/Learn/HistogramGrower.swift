@@ -23,6 +23,14 @@ struct HistogramGrower {
     let columns: BinnedColumns
     let thresholds: [[Double]]
     var settings: Settings
+    /// Per feature: whether it holds category codes split on sets (empty: none does).
+    var categorical: [Bool] = []
+
+    /// A category gets a place in the order of a categorical split search only with this many
+    /// rows in the node (scikit-learn's MIN_CAT_SUPPORT; also the smoothing of its ratio).
+    static let minCategorySupport = 10
+    /// Most categories one side of a categorical split takes (scikit-learn's MAX_CAT_THRESHOLD).
+    static let maxCategoriesOnOneSide = 32
 
     private var featureCount: Int { thresholds.count }
     private var columnCount: Int { columns.columnCount }
@@ -49,6 +57,9 @@ struct HistogramGrower {
         /// Rows the split sends left (from the histogram's exact counts): where the partition
         /// starts writing the right ones.
         var leftCount: Int
+        /// A categorical split: the bins (category codes) it sends left, and its missing bin's
+        /// bit (bin `valueBins`) with every bit above set as missing values go.
+        var categories: SIMD4<UInt64>?
     }
 
     /// A node's rows in node order, with their gradient pairs, as pointers into memory
@@ -130,7 +141,9 @@ struct HistogramGrower {
 
     private func grow(_ layers: Layers, samples: inout [UInt32]) -> Outcome {
         let m = samples.count, rootLayer = layers[0]
-        var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0])
+        let hasCategorical = categorical.contains(true)
+        var tree = BoostingTree(features: [-1], thresholds: [0], missingLeft: [false], left: [-1], right: [-1], values: [0],
+                                categorySet: hasCategorical ? [-1] : [])
         var gains = [Double](repeating: 0, count: featureCount)
         var totalGradient = 0.0, totalHessian = 0.0
         for k in 0..<m {
@@ -162,9 +175,17 @@ struct HistogramGrower {
             for _ in 0..<2 {
                 tree.features.append(-1); tree.thresholds.append(0); tree.missingLeft.append(false)
                 tree.left.append(-1); tree.right.append(-1); tree.values.append(0)
+                if hasCategorical { tree.categorySet.append(-1) }
             }
             tree.features[node.id] = Int32(split.feature)
-            tree.thresholds[node.id] = split.bin < thresholds[split.feature].count ? thresholds[split.feature][split.bin] : .infinity
+            if let categories = split.categories {
+                tree.categorySet[node.id] = Int32(tree.categorySets.count / BoostingTree.categorySetBytes)
+                for word in 0..<4 {
+                    for byte in 0..<8 { tree.categorySets.append(UInt8(truncatingIfNeeded: categories[word] >> UInt64(8 * byte))) }
+                }
+            } else {
+                tree.thresholds[node.id] = split.bin < thresholds[split.feature].count ? thresholds[split.feature][split.bin] : .infinity
+            }
             tree.missingLeft[node.id] = split.missingLeft
             tree.left[node.id] = Int32(leftId)
             tree.right[node.id] = Int32(rightId)
@@ -191,6 +212,8 @@ struct HistogramGrower {
             }
         }
         leaves += open
+        // A tree without a categorical split is stored as a numeric one.
+        if hasCategorical && tree.categorySets.isEmpty { tree.categorySet = [] }
         var ranges: [(start: Int, end: Int, value: Double)] = []
         samples.withUnsafeMutableBufferPointer { order in
             for leaf in leaves {
@@ -213,22 +236,23 @@ struct HistogramGrower {
         let count = end - start
         let columnCount = self.columnCount, constantHessian = settings.constantHessian
         let offsets = columns.offsets, totalBins = columns.totalBins
-        // Threads take disjoint blocks of columns; every column's sums run in row order,
-        // so the histogram is the same whatever the number of blocks.
+        // Threads take disjoint blocks of columns, each writing its range of bins; every
+        // column's sums run in row order, so the histogram is the same whatever the number of
+        // blocks.
         let blocks = count * columnCount >= 100_000 ? min(settings.threads, columnCount) : 1
-        let parts = ParallelWork.map(count: blocks, threads: blocks) { block -> ([Double], [UInt32]) in
-            let first = block * columnCount / blocks, last = (block + 1) * columnCount / blocks
-            let width = last - first
-            let binBase = offsets[first], binEnd = last < columnCount ? offsets[last] : totalBins
-            let bins = binEnd - binBase
-            var sums = [Double](repeating: 0, count: bins * 2)
-            var counts = [UInt32](repeating: 0, count: bins)
-            sums.withUnsafeMutableBufferPointer { target in
-                counts.withUnsafeMutableBufferPointer { tally in
+        var histogram = Histogram(sums: [Double](repeating: 0, count: totalBins * 2), counts: [UInt32](repeating: 0, count: totalBins))
+        histogram.sums.withUnsafeMutableBufferPointer { allSums in
+            histogram.counts.withUnsafeMutableBufferPointer { allCounts in
+                let sumsTarget = SharedPointer(allSums.baseAddress!), countsTarget = SharedPointer(allCounts.baseAddress!)
+                ParallelWork.forEach(count: blocks, threads: blocks) { block in
+                    let first = block * columnCount / blocks, last = (block + 1) * columnCount / blocks
+                    let width = last - first
+                    let binBase = offsets[first], binEnd = last < columnCount ? offsets[last] : totalBins
+                    let bins = binEnd - binBase
                     offsets.withUnsafeBufferPointer { columnOffsets in
                         // Wrapping arithmetic: indices are bounded by construction, and
                         // overflow checks would double the cost of this loop.
-                        let sumBase = target.baseAddress!, countBase = tally.baseAddress!
+                        let sumBase = sumsTarget.base + 2 &* binBase, countBase = countsTarget.base + binBase
                         let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
                         let offsetBase = columnOffsets.baseAddress! + first
                         if constantHessian {
@@ -263,17 +287,8 @@ struct HistogramGrower {
                     }
                 }
             }
-            return (sums, counts)
         }
-        if parts.count == 1 { return Histogram(sums: parts[0].0, counts: parts[0].1) }
-        var sums = [Double](), counts = [UInt32]()
-        sums.reserveCapacity(totalBins * 2)
-        counts.reserveCapacity(totalBins)
-        for part in parts {
-            sums += part.0
-            counts += part.1
-        }
-        return Histogram(sums: sums, counts: counts)
+        return histogram
     }
 
     /// parent -= child, in place (the parent's histogram becomes the larger child's).
@@ -310,6 +325,9 @@ struct HistogramGrower {
                         let gain = leftGradient * leftGradient / (leftHessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
                         guard gain > 0 else { return nil }
                         return SplitInfo(gain: gain, feature: feature, bin: 0, missingLeft: leftCount >= rightCount, leftGradient: leftGradient, leftHessian: leftHessian, leftCount: leftCount)
+                    }
+                    if !categorical.isEmpty && categorical[feature] {
+                        return categoricalSplit(feature, node, sums: sums, counts: counts, base: base, parentScore: parentScore)
                     }
                     let valueBins = columns.valueBins[feature]
                     let missingIndex = base + valueBins
@@ -361,21 +379,88 @@ struct HistogramGrower {
         return best
     }
 
+    /// The best split of a native categorical feature (scikit-learn's and LightGBM's method):
+    /// the node's categories with enough rows, the missing bin among them, ordered by their
+    /// gradient-to-hessian ratio; the left side takes a prefix of that order, read from either
+    /// end. Categories with too few rows go right.
+    private func categoricalSplit(_ feature: Int, _ node: Node, sums: UnsafeBufferPointer<Double>, counts: UnsafeBufferPointer<UInt32>,
+                                  base: Int, parentScore: Double) -> SplitInfo? {
+        let valueBins = columns.valueBins[feature], support = Self.minCategorySupport
+        // At most 256 entries, on the stack: this runs per categorical feature per node.
+        return withUnsafeTemporaryAllocation(of: (bin: Int, ratio: Double).self, capacity: valueBins + 1) { buffer in
+            var used = 0
+            for bin in 0...valueBins where Int(counts[base + bin]) >= support {
+                buffer.initializeElement(at: used, to: (bin, sums[2 * (base + bin)] / (sums[2 * (base + bin) + 1] + Double(support))))
+                used += 1
+            }
+            guard used > 1 else { return nil }
+            var order = UnsafeMutableBufferPointer(rebasing: buffer[0..<used])
+            order.sort { $0.ratio != $1.ratio ? $0.ratio < $1.ratio : $0.bin < $1.bin }
+            return categoricalSplit(feature, node, ordered: UnsafeBufferPointer(order), sums: sums, counts: counts, base: base, parentScore: parentScore)
+        }
+    }
+
+    /// The best prefix of `order` (read from either end) as the left side.
+    private func categoricalSplit(_ feature: Int, _ node: Node, ordered order: UnsafeBufferPointer<(bin: Int, ratio: Double)>,
+                                  sums: UnsafeBufferPointer<Double>, counts: UnsafeBufferPointer<UInt32>, base: Int, parentScore: Double) -> SplitInfo? {
+        let l2 = settings.l2, minLeaf = settings.minSamplesLeaf, minHessian = settings.minHessian
+        let nodeCount = node.end - node.start, valueBins = columns.valueBins[feature]
+        let missingCount = Int(counts[base + valueBins])
+        let longest = min(Self.maxCategoriesOnOneSide, (order.count + 1) / 2)
+        var best: SplitInfo?
+        var bestGain = 0.0
+        for fromEnd in [false, true] {
+            var gradient = 0.0, hessian = 0.0, count = 0
+            var bits = SIMD4<UInt64>(repeating: 0)
+            var missingTaken = false
+            for taken in 0..<longest {
+                let bin = order[fromEnd ? order.count - 1 - taken : taken].bin
+                gradient += sums[2 * (base + bin)]
+                hessian += sums[2 * (base + bin) + 1]
+                count += Int(counts[base + bin])
+                bits[bin >> 6] |= 1 << UInt64(bin & 63)
+                if bin == valueBins { missingTaken = true }
+                let rightCount = nodeCount - count, rightHessian = node.hessian - hessian
+                guard count >= minLeaf, rightCount >= minLeaf, hessian >= minHessian, rightHessian >= minHessian else { continue }
+                let rightGradient = node.gradient - gradient
+                let gain = gradient * gradient / (hessian + l2) + rightGradient * rightGradient / (rightHessian + l2) - parentScore
+                guard gain > bestGain else { continue }
+                bestGain = gain
+                // Missing values go where the missing bin went; without any in the node, to the larger side.
+                let missingLeft = missingCount > 0 ? missingTaken : count >= rightCount
+                var set = bits
+                if missingLeft {
+                    // The missing bin and every code above the categories: unseen categories go as missing ones.
+                    for code in valueBins..<256 { set[code >> 6] |= 1 << UInt64(code & 63) }
+                } else {
+                    set[valueBins >> 6] &= ~(1 << UInt64(valueBins & 63))
+                }
+                best = SplitInfo(gain: gain, feature: feature, bin: 0, missingLeft: missingLeft, leftGradient: gradient, leftHessian: hessian,
+                                 leftCount: count, categories: set)
+            }
+        }
+        return best
+    }
+
     /// Where a split sends a row's bin: a bundled feature's rows go right in its own bin, a
     /// plain one's by the threshold bin, missing values (the bin after the value bins) by the
-    /// learned direction.
+    /// learned direction, a categorical one's by its bit in the split's set.
     private struct Routing: Sendable {
         var column: Int, slot: Int, missingBin: Int, missingLeft: Bool, threshold: Int
+        /// For a categorical split (the missing bin's bit says where missing rows go).
+        var isCategorical: Bool, categories: SIMD4<UInt64>
 
         @inline(__always)
         func goesLeft(_ bin: Int) -> Bool {
-            slot >= 0 ? bin != slot : (bin == missingBin ? missingLeft : bin <= threshold)
+            if isCategorical { return categories[bin &>> 6] &>> UInt64(bin & 63) & 1 == 1 }
+            return slot >= 0 ? bin != slot : (bin == missingBin ? missingLeft : bin <= threshold)
         }
     }
 
     private func routing(_ split: SplitInfo) -> Routing {
         Routing(column: columns.featureColumn[split.feature], slot: columns.featureSlot[split.feature] ?? -1,
-                missingBin: columns.valueBins[split.feature], missingLeft: split.missingLeft, threshold: split.bin)
+                missingBin: columns.valueBins[split.feature], missingLeft: split.missingLeft, threshold: split.bin,
+                isCategorical: split.categories != nil, categories: split.categories ?? SIMD4(repeating: 0))
     }
 
     /// Stable partition of a node's rows (row ids and gradient pairs) from its layer into the

@@ -14,11 +14,17 @@ public struct ModelConfig: Sendable, Equatable, Codable {
 
     var acceptsMissingValues: Bool { family.handlesMissingValues }
 
-    public func fit(_ x: Matrix, _ target: Target, context: FitContext = FitContext()) throws(LearnError) -> FittedModel {
+    /// `categoryCounts`: per column of `x`, its number of categories when it holds category
+    /// codes (0..<count, from an ordinal step), else 0; empty when none does. `featureNames`
+    /// name columns in messages.
+    public func fit(_ x: Matrix, _ target: Target, categoryCounts: [Int] = [], featureNames: [String] = [],
+                    context: FitContext = FitContext()) throws(LearnError) -> FittedModel {
         guard tasks.contains(target.task) else {
             throw LearnError.settings("\(typeName) does not do \(target.task.rawValue)")
         }
-        return try settings.fit(x, target, context: context)
+        let columns = ColumnKinds(categoryCounts: categoryCounts.isEmpty ? [Int](repeating: 0, count: x.columns) : categoryCounts,
+                                  names: featureNames.isEmpty ? (0..<x.columns).map { "feature \($0 + 1)" } : featureNames)
+        return try settings.fit(x, target, columns: columns, context: context)
     }
 
     public static func == (a: ModelConfig, b: ModelConfig) -> Bool { a.settings.isEqual(to: b.settings) }

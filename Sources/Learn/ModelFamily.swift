@@ -100,12 +100,28 @@ public struct FitContext: Sendable {
     public init(threads: Int = 1) { self.threads = max(1, threads) }
 }
 
+/// What preprocessing tells a model about the matrix's columns.
+public struct ColumnKinds: Sendable {
+    /// Per column: its number of categories when it holds category codes (0..<count, from an
+    /// ordinal step), else 0.
+    public var categoryCounts: [Int]
+    /// Per column, for messages.
+    public var names: [String]
+}
+
 /// One family's configuration (its hyperparameters): plain data that fits into a model.
 public protocol ModelSettings: Sendable, Codable, Equatable {
     static var family: ModelFamily { get }
     func fit(_ x: Matrix, _ target: Target, context: FitContext) throws(LearnError) -> FittedModel
+    /// The same, for models that treat columns of category codes on their own (the others
+    /// take them as numbers).
+    func fit(_ x: Matrix, _ target: Target, columns: ColumnKinds, context: FitContext) throws(LearnError) -> FittedModel
 }
 
 extension ModelSettings {
+    public func fit(_ x: Matrix, _ target: Target, columns: ColumnKinds, context: FitContext) throws(LearnError) -> FittedModel {
+        try fit(x, target, context: context)
+    }
+
     func isEqual(to other: any ModelSettings) -> Bool { (other as? Self) == self }
 }

@@ -26,9 +26,11 @@ public struct PipelineConfig: Sendable, Equatable, Codable {
         let x = try FeatureMatrix.build(table, allowMissing: model.acceptsMissingValues, model: model.typeName)
         let classes: [String]?
         if case .classes(_, let names) = target { classes = names } else { classes = nil }
+        let codes = FittedTransformer.categoryCounts(after: fitted)
+        let categoryCounts = table.columnNames.map { codes[$0] ?? 0 }
         return FittedPipeline(
             inputColumns: features.columnNames, steps: fitted, featureNames: table.columnNames,
-            model: try model.fit(x, target, context: context), classes: classes, acceptsMissingValues: model.acceptsMissingValues)
+            model: try model.fit(x, target, categoryCounts: categoryCounts, featureNames: table.columnNames, context: context), classes: classes, acceptsMissingValues: model.acceptsMissingValues)
     }
 }
 

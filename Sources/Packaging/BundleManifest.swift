@@ -6,8 +6,12 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public static let currentFormat = 2
     /// 3: large arrays are binary entries (`arrays/N.TAG`); written only when a model has them.
     public static let binaryArraysFormat = 3
+    /// 4: boosting trees may split on category sets (`categorySet`, `categorySets`); written
+    /// only when a model has such a split, so a runner that would ignore the sets refuses the
+    /// bundle instead of predicting without them.
+    public static let categorySplitsFormat = 4
     /// The newest format this runner reads.
-    public static let newestReadableFormat = 3
+    public static let newestReadableFormat = 4
 
     public struct Provenance: Codable, Sendable, Equatable {
         public var experiment: String

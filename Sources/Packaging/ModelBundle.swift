@@ -35,6 +35,9 @@ public struct ModelBundle: Sendable, Equatable {
         // Only a bundle with binary arrays needs format 3; others keep the format earlier
         // runners read (and the bytes they wrote).
         if !arrayEntries.isEmpty { manifest.format = max(manifest.format, BundleManifest.binaryArraysFormat) }
+        if case .boosting(let model) = pipeline.model, model.splitsOnCategorySets {
+            manifest.format = max(manifest.format, BundleManifest.categorySplitsFormat)
+        }
         let manifestJSON = Self.json(manifest)
         let profileJSON = profile.map { Self.json($0) }
         var entries: [(String, Data)] = [("manifest.json", manifestJSON), ("model.json", modelJSON)]

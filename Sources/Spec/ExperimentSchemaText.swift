@@ -1001,6 +1001,22 @@ public enum ExperimentSchemaText {
         "properties": {
           "grid": {
             "properties": {
+              "categorical": {
+                "items": {
+                  "anyOf": [
+                    {
+                      "enum": [
+                        "numeric",
+                        "native"
+                      ]
+                    }
+                  ],
+                  "default": "numeric",
+                  "description": "native: columns an ordinal step encodes split on sets of categories (scikit-learn's categorical_features)"
+                },
+                "minItems": 1,
+                "type": "array"
+              },
               "early_stopping": {
                 "items": {
                   "anyOf": [
@@ -1185,12 +1201,25 @@ public enum ExperimentSchemaText {
                 "early_stopping",
                 "validation_fraction",
                 "n_iter_no_change",
-                "tol"
+                "tol",
+                "categorical"
               ]
             }
           },
           "params": {
             "properties": {
+              "categorical": {
+                "anyOf": [
+                  {
+                    "enum": [
+                      "numeric",
+                      "native"
+                    ]
+                  }
+                ],
+                "default": "numeric",
+                "description": "native: columns an ordinal step encodes split on sets of categories (scikit-learn's categorical_features)"
+              },
               "early_stopping": {
                 "anyOf": [
                   {
@@ -1331,7 +1360,8 @@ public enum ExperimentSchemaText {
                 "early_stopping",
                 "validation_fraction",
                 "n_iter_no_change",
-                "tol"
+                "tol",
+                "categorical"
               ]
             }
           }

@@ -397,7 +397,37 @@ struct SpecDecoder {
                 reader.warning(target.name.location, "deploy target '\(target.name.value)' names a bundle_key, but the bundle is not encrypted (package.encrypt)")
             }
         }
+        checkNativeCategorical(experiment)
         guard let task = experiment.data.task else { return }
         TaskChecks.check(experiment, task: task, because: "the spec sets task: \(task.rawValue)", classCount: nil, reader: &reader)
+    }
+
+    /// `categorical: native` splits the columns an ordinal step leaves as codes: refused when
+    /// no ordinal step exists, or a later step rewrites every column it encodes (a step on
+    /// numeric or all columns also takes the codes, which are numbers by then).
+    private mutating func checkNativeCategorical(_ experiment: Experiment) {
+        let native = ParamValue.string("native")
+        for model in experiment.models where model.type.value == ModelFamily.histGradientBoosting.name {
+            let location: SourceLocation?
+            if let param = model.params["categorical"], param.value == native {
+                location = param.location
+            } else if let value = model.grid.first(where: { $0.name.value == "categorical" })?.values.first(where: { $0.value == native }) {
+                location = value.location
+            } else {
+                continue
+            }
+            guard let ordinal = experiment.preprocess.lastIndex(where: { $0.value.kind == .ordinal }) else {
+                reader.error(location, "hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and preprocess has none; encode the categorical columns with ordinal (not one_hot)")
+                continue
+            }
+            let later = experiment.preprocess[(ordinal + 1)...].first { step in
+                if case .dropMissing(.rows, _, _) = step.value { return false }
+                return step.value.columns == .numeric || step.value.columns == .all
+            }
+            if let later {
+                let which = later.value.columns == .all ? "all" : "numeric"
+                reader.error(location, "hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and the \(later.value.kindName) step on \(which) columns (line \(later.location?.line ?? 0)) comes after it and rewrites the codes; move the ordinal step after it")
+            }
+        }
     }
 }

@@ -152,6 +152,45 @@ final class SpecDecoderTests: XCTestCase {
         ])
     }
 
+    /// `categorical: native` needs columns an ordinal step leaves as codes: a spec without an
+    /// ordinal step, or with a step on numeric columns after it, is refused where it asks.
+    func testNativeCategoricalNeedsOrdinalCodes() {
+        let models = """
+            models:
+              - {name: a, type: hist_gradient_boosting, params: {categorical: native}}
+              - {name: b, type: hist_gradient_boosting, grid: {categorical: [numeric, native]}}
+              - {name: c, type: hist_gradient_boosting, params: {categorical: numeric}}
+            """
+        XCTAssertEqual(errors("""
+            version: 1
+            data: {source: d.csv, target: y}
+            preprocess:
+              - one_hot: {columns: categorical}
+            \(models)
+            """), [
+            "exp.yaml:6:67: error: hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and preprocess has none; encode the categorical columns with ordinal (not one_hot)",
+            "exp.yaml:7:75: error: hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and preprocess has none; encode the categorical columns with ordinal (not one_hot)",
+        ])
+        XCTAssertEqual(errors("""
+            version: 1
+            data: {source: d.csv, target: y}
+            preprocess:
+              - ordinal: {columns: categorical}
+              - drop_missing: {axis: rows}
+              - scale: {columns: numeric}
+            \(models)
+            """).count, 2)
+        XCTAssertEqual(errors("""
+            version: 1
+            data: {source: d.csv, target: y}
+            preprocess:
+              - scale: {columns: numeric}
+              - ordinal: {columns: categorical}
+              - drop_missing: {axis: rows}
+            \(models)
+            """), [])
+    }
+
     /// A reader error (a control character) is placed by the line breaks the file really uses.
     func testControlCharacterIsLocatedWithAnyLineEnds() {
         for newline in ["\n", "\r\n", "\r"] {

@@ -14,6 +14,8 @@ extension ModelFamily {
             ParamSpec("validation_fraction", [.fraction], default: .double(0.1), "share held out for early stopping"),
             ParamSpec("n_iter_no_change", [.int(1...100_000)], default: .int(10), "patience of early stopping"),
             ParamSpec("tol", [.nonNegative], default: .double(1e-7), "minimum improvement for early stopping"),
+            ParamSpec("categorical", [.choice(["numeric", "native"])], default: .string("numeric"),
+                      "native: columns an ordinal step encodes split on sets of categories (scikit-learn's categorical_features)"),
         ],
         handlesMissingValues: true,
         settings: HistGradientBoostingConfig.self
@@ -29,7 +31,8 @@ extension ModelFamily {
             maxLeafNodes: p.optionalInteger("max_leaf_nodes"), maxDepth: p.optionalInteger("max_depth"),
             minSamplesLeaf: p.integer("min_samples_leaf"), l2Regularization: p.number("l2_regularization"),
             maxBins: p.integer("max_bins"), earlyStopping: stopping, validationFraction: p.number("validation_fraction"),
-            iterationsWithoutChange: p.integer("n_iter_no_change"), tolerance: p.number("tol"), seed: p.seed)
+            iterationsWithoutChange: p.integer("n_iter_no_change"), tolerance: p.number("tol"), seed: p.seed,
+            categorical: p.text("categorical") == "native" ? .native : nil)
     }
 }
 
@@ -38,5 +41,9 @@ extension HistGradientBoostingConfig: ModelSettings {
 
     public func fit(_ x: Matrix, _ target: Target, context: FitContext) throws(LearnError) -> FittedModel {
         .boosting(try fit(x, target, threads: context.threads))
+    }
+
+    public func fit(_ x: Matrix, _ target: Target, columns: ColumnKinds, context: FitContext) throws(LearnError) -> FittedModel {
+        .boosting(try fit(x, target, threads: context.threads, columns: columns))
     }
 }

@@ -264,8 +264,8 @@ public struct ONNXEvaluator: Sendable {
         return Tensor(shape: [rows, columns], values: .double(result))
     }
 
-    /// ai.onnx.ml TreeEnsemble (opset 5) with the modes runner exports: every node
-    /// BRANCH_LEQ, leaves summed per target, no post transform.
+    /// ai.onnx.ml TreeEnsemble (opset 5) with the modes runner exports: BRANCH_LEQ and
+    /// BRANCH_MEMBER nodes, leaves summed per target, no post transform.
     private static func treeEnsemble(_ input: Tensor, _ attributes: [Onnx_AttributeProto]) throws(BundleError) -> Tensor {
         func ints(_ name: String) throws(BundleError) -> [Int] {
             guard let attribute = attributes.first(where: { $0.name == name }) else { throw BundleError.invalid("ONNX TreeEnsemble lacks \(name)") }
@@ -275,7 +275,17 @@ public struct ONNXEvaluator: Sendable {
             guard let attribute = attributes.first(where: { $0.name == name }) else { throw BundleError.invalid("ONNX TreeEnsemble lacks \(name)") }
             return attribute.t.doubleData
         }
-        guard try ints("nodes_modes").allSatisfy({ $0 == 0 }) else { throw BundleError.unsupportedExport("ONNX TreeEnsemble node modes other than BRANCH_LEQ") }
+        let modes = try ints("nodes_modes")
+        guard modes.allSatisfy({ $0 == 0 || $0 == 6 }) else { throw BundleError.unsupportedExport("ONNX TreeEnsemble node modes other than BRANCH_LEQ and BRANCH_MEMBER") }
+        // Per node, its member set (BRANCH_MEMBER nodes take the NaN-separated lists in order).
+        var memberSets = [Set<Double>?](repeating: nil, count: modes.count)
+        if modes.contains(6) {
+            var lists = try doubles("membership_values").split(whereSeparator: \.isNaN).makeIterator()
+            for node in modes.indices where modes[node] == 6 {
+                guard let list = lists.next() else { throw BundleError.invalid("ONNX TreeEnsemble has fewer membership lists than member nodes") }
+                memberSets[node] = Set(list)
+            }
+        }
         guard attributes.first(where: { $0.name == "aggregate_function" })?.i ?? 1 == 1, attributes.first(where: { $0.name == "post_transform" })?.i ?? 0 == 0 else {
             throw BundleError.unsupportedExport("ONNX TreeEnsemble aggregation other than a plain sum")
         }
@@ -294,7 +304,7 @@ public struct ONNXEvaluator: Sendable {
                 for _ in 0...features.count {
                     guard features.indices.contains(node), features[node] < width else { throw BundleError.invalid("ONNX TreeEnsemble node \(node) out of range") }
                     let value = values[row * width + features[node]]
-                    let goesTrue = value.isNaN ? missingTrue[node] == 1 : value <= splits[node]
+                    let goesTrue = value.isNaN ? missingTrue[node] == 1 : memberSets[node].map { $0.contains(value) } ?? (value <= splits[node])
                     let (next, isLeaf) = goesTrue ? (trueNodes[node], trueLeafs[node] == 1) : (falseNodes[node], falseLeafs[node] == 1)
                     if isLeaf {
                         guard leafTargets.indices.contains(next) else { throw BundleError.invalid("ONNX TreeEnsemble leaf \(next) out of range") }

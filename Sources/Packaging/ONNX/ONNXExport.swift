@@ -227,10 +227,15 @@ struct TreeEnsembleAttributes {
     var falseLeafs: [Int64] = []
     var leafTargets: [Int64] = []
     var leafWeights: [Double] = []
+    /// 0 BRANCH_LEQ, 6 BRANCH_MEMBER.
+    var modes: [UInt8] = []
+    /// The codes of each BRANCH_MEMBER node in node order, each list followed by NaN.
+    var members: [Double] = []
 
-    /// A tree as children lists: `children(node)` is nil for a leaf.
+    /// A tree as children lists: `children(node)` is nil for a leaf. `leftCategories(node)`:
+    /// for a categorical node, the codes of 0...255 it sends left.
     private mutating func add(root: Int, feature: (Int) -> Int?, threshold: (Int) -> Double, missingLeft: (Int) -> Bool,
-                              children: (Int) -> (Int, Int), leafValue: (Int) -> Double, target: Int) {
+                              children: (Int) -> (Int, Int), leafValue: (Int) -> Double, leftCategories: (Int) -> [Int]? = { _ in nil }, target: Int) {
         func leaf(_ node: Int) -> Int64 {
             leafTargets.append(Int64(target))
             leafWeights.append(leafValue(node))
@@ -240,7 +245,7 @@ struct TreeEnsembleAttributes {
         guard feature(root) != nil else {
             // A tree that is one leaf: a node whose branches both reach it (x <= +inf, NaN too).
             let only = leaf(root)
-            features.append(0); splits.append(.infinity); missingTrue.append(1)
+            features.append(0); splits.append(.infinity); missingTrue.append(1); modes.append(0)
             trueNodes.append(only); trueLeafs.append(1); falseNodes.append(only); falseLeafs.append(1)
             return
         }
@@ -257,10 +262,29 @@ struct TreeEnsembleAttributes {
             queue += [left, right]
         }
         for node in order {
-            let (left, right) = children(node)
+            var (left, right) = children(node)
             features.append(Int64(feature(node)!))
-            splits.append(threshold(node))
-            missingTrue.append(missingLeft(node) ? 1 : 0)
+            if let leftCodes = leftCategories(node) {
+                // A member test, whose other branch takes NaN and every value not listed: it
+                // lists the side missing values do not go to (runner sends NaN, and values
+                // that are no code of 0...255, the missing way; codes above the training
+                // categories are on that side already).
+                modes.append(6)
+                splits.append(0)
+                missingTrue.append(0)
+                if missingLeft(node) {
+                    let leftSet = Set(leftCodes)
+                    members += (0..<256).filter { !leftSet.contains($0) }.map(Double.init)
+                    swap(&left, &right)
+                } else {
+                    members += leftCodes.map(Double.init)
+                }
+                members.append(.nan)
+            } else {
+                modes.append(0)
+                splits.append(threshold(node))
+                missingTrue.append(missingLeft(node) ? 1 : 0)
+            }
             if let index = position[left] { trueNodes.append(Int64(index)); trueLeafs.append(0) } else { trueNodes.append(leaf(left)); trueLeafs.append(1) }
             if let index = position[right] { falseNodes.append(Int64(index)); falseLeafs.append(0) } else { falseNodes.append(leaf(right)); falseLeafs.append(1) }
         }
@@ -275,15 +299,17 @@ struct TreeEnsembleAttributes {
     mutating func add(_ tree: BoostingTree, target: Int) {
         add(root: 0, feature: { tree.features[$0] < 0 ? nil : Int(tree.features[$0]) }, threshold: { tree.thresholds[$0] },
             missingLeft: { tree.missingLeft[$0] }, children: { (Int(tree.left[$0]), Int(tree.right[$0])) },
-            leafValue: { tree.values[$0] }, target: target)
+            leafValue: { tree.values[$0] },
+            leftCategories: { tree.categorySet.isEmpty || tree.categorySet[$0] < 0 ? nil : tree.leftCategories(ofSet: Int(tree.categorySet[$0])) },
+            target: target)
     }
 
     func attributes(targets: Int) -> [Onnx_AttributeProto] {
-        [
+        var attributes = [
             ONNXGraphBuilder.attribute("tree_roots", ints: roots),
             ONNXGraphBuilder.attribute("nodes_featureids", ints: features),
             ONNXGraphBuilder.attribute("nodes_splits", doubles: splits),
-            ONNXGraphBuilder.attribute("nodes_modes", bytes: [UInt8](repeating: 0, count: features.count)),
+            ONNXGraphBuilder.attribute("nodes_modes", bytes: modes),
             ONNXGraphBuilder.attribute("nodes_missing_value_tracks_true", ints: missingTrue),
             ONNXGraphBuilder.attribute("nodes_truenodeids", ints: trueNodes),
             ONNXGraphBuilder.attribute("nodes_trueleafs", ints: trueLeafs),
@@ -295,5 +321,7 @@ struct TreeEnsembleAttributes {
             ONNXGraphBuilder.attribute("aggregate_function", int: 1),
             ONNXGraphBuilder.attribute("post_transform", int: 0),
         ]
+        if !members.isEmpty { attributes.append(ONNXGraphBuilder.attribute("membership_values", doubles: members)) }
+        return attributes
     }
 }
