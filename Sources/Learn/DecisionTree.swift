@@ -114,6 +114,8 @@ struct TreeData: Sendable {
     let rankOffset: [Int]
     /// Distinct sorted values per feature, to turn a rank boundary into a threshold.
     let distinct: [[Double]]
+    /// `distinct[f].count`, kept apart: the per-node counting reads it without retaining an
+    /// inner array that every thread shares.
     let distinctCounts: [Int]
     static let compactRankLimit = 256
 

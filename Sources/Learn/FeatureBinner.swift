@@ -104,11 +104,6 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         }
     }
 
-    /// The same for one feature.
-    static func fewDistinctValues(_ x: Matrix, feature: Int, rows: [Int], limit: Int) -> [Double]? {
-        fewDistinctValues(x, features: feature..<(feature + 1), rows: rows, limit: limit)[0]
-    }
-
     /// Bin indices, row-major: bins[row * features + feature]. Threads take ranges of rows,
     /// reading and writing both matrices in order.
     func transform(_ x: Matrix, threads: Int) -> [UInt8] {

@@ -232,63 +232,109 @@ struct HistogramGrower {
         return node.end - node.start >= 2 * settings.minSamplesLeaf && node.hessian >= 2 * settings.minHessian
     }
 
+    /// A node of at least two such blocks of rows is summed block by block (blocks on
+    /// threads, each into its own histogram, added in block order), so each thread reads only
+    /// its rows' bins. Blocks are cut by the node's size alone (an even number of equal
+    /// blocks, so two threads stay busy), so the sums, and the trees, do not depend on the
+    /// thread count; large blocks keep the extra histograms a small share of a pass.
+    static let histogramBlockRows = 16_384
+
     private func histogram(_ layer: Layer, _ start: Int, _ end: Int) -> Histogram {
-        let count = end - start
-        let columnCount = self.columnCount, constantHessian = settings.constantHessian
-        let offsets = columns.offsets, totalBins = columns.totalBins
-        // Threads take disjoint blocks of columns, each writing its range of bins; every
-        // column's sums run in row order, so the histogram is the same whatever the number of
-        // blocks.
-        let blocks = count * columnCount >= 100_000 ? min(settings.threads, columnCount) : 1
+        let count = end - start, totalBins = columns.totalBins, blockRows = Self.histogramBlockRows, columnCount = self.columnCount
         var histogram = Histogram(sums: [Double](repeating: 0, count: totalBins * 2), counts: [UInt32](repeating: 0, count: totalBins))
+        if count >= 2 * blockRows {
+            let blocks = max(2, (count / blockRows) & ~1), threads = settings.threads
+            // In waves of one block per thread, each wave added in block order: memory for
+            // `threads` histograms, not one per block.
+            for wave in stride(from: 0, to: blocks, by: threads) {
+                let parts = ParallelWork.map(count: min(threads, blocks - wave), threads: threads) { offset -> Histogram in
+                    var part = Histogram(sums: [Double](repeating: 0, count: totalBins * 2), counts: [UInt32](repeating: 0, count: totalBins))
+                    part.sums.withUnsafeMutableBufferPointer { sums in
+                        part.counts.withUnsafeMutableBufferPointer { counts in
+                            let block = wave + offset
+                            accumulate(layer, start + block * count / blocks, start + (block + 1) * count / blocks, columns: 0..<columnCount,
+                                       sums: sums.baseAddress!, counts: counts.baseAddress!)
+                        }
+                    }
+                    return part
+                }
+                for part in parts { add(part, to: &histogram) }
+            }
+            return histogram
+        }
+        // Smaller nodes: threads take disjoint blocks of columns, each writing its range of
+        // bins in row order (the same sums whatever the number of blocks).
+        let blocks = count * columnCount >= 100_000 ? min(settings.threads, columnCount) : 1
         histogram.sums.withUnsafeMutableBufferPointer { allSums in
             histogram.counts.withUnsafeMutableBufferPointer { allCounts in
                 let sumsTarget = SharedPointer(allSums.baseAddress!), countsTarget = SharedPointer(allCounts.baseAddress!)
                 ParallelWork.forEach(count: blocks, threads: blocks) { block in
                     let first = block * columnCount / blocks, last = (block + 1) * columnCount / blocks
-                    let width = last - first
-                    let binBase = offsets[first], binEnd = last < columnCount ? offsets[last] : totalBins
-                    let bins = binEnd - binBase
-                    offsets.withUnsafeBufferPointer { columnOffsets in
-                        // Wrapping arithmetic: indices are bounded by construction, and
-                        // overflow checks would double the cost of this loop.
-                        let sumBase = sumsTarget.base + 2 &* binBase, countBase = countsTarget.base + binBase
-                        let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
-                        let offsetBase = columnOffsets.baseAddress! + first
-                        if constantHessian {
-                            // Gradient sums packed in the first half while rows pass (half the
-                            // cache lines the interleaved pairs would take), then spread to
-                            // pairs from the top down, each hessian sum the bin's row count.
-                            for k in start..<end {
-                                let gradient = Double(pairBase[2 &* k])
-                                let rowBins = matrix + Int(rows[k]) &* columnCount
-                                for c in 0..<width {
-                                    let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                                    sumBase[index] += gradient
-                                    countBase[index] &+= 1
-                                }
-                            }
-                            for index in (0..<bins).reversed() {
-                                sumBase[2 &* index] = sumBase[index]
-                                sumBase[2 &* index &+ 1] = Double(countBase[index])
-                            }
-                        } else {
-                            for k in start..<end {
-                                let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
-                                let rowBins = matrix + Int(rows[k]) &* columnCount
-                                for c in 0..<width {
-                                    let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                                    sumBase[2 &* index] += gradient
-                                    sumBase[2 &* index &+ 1] += hessian
-                                    countBase[index] &+= 1
-                                }
-                            }
-                        }
-                    }
+                    let binBase = columns.offsets[first]
+                    accumulate(layer, start, end, columns: first..<last, sums: sumsTarget.base + 2 &* binBase, counts: countsTarget.base + binBase)
                 }
             }
         }
         return histogram
+    }
+
+    /// Adds the gradient pairs and counts of rows `start..<end` of `layer` for the columns
+    /// `block` to `sums` and `counts`, which start at the block's first bin (and are zero).
+    @inline(__always)
+    private func accumulate(_ layer: Layer, _ start: Int, _ end: Int, columns block: Range<Int>,
+                            sums sumBase: UnsafeMutablePointer<Double>, counts countBase: UnsafeMutablePointer<UInt32>) {
+        let columnCount = self.columnCount, first = block.lowerBound, width = block.count
+        let binBase = columns.offsets[first], binEnd = block.upperBound < columnCount ? columns.offsets[block.upperBound] : columns.totalBins
+        let bins = binEnd - binBase
+        columns.offsets.withUnsafeBufferPointer { columnOffsets in
+            // Wrapping arithmetic: indices are bounded by construction, and overflow checks
+            // would double the cost of this loop.
+            let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
+            let offsetBase = columnOffsets.baseAddress! + first
+            if settings.constantHessian {
+                // Gradient sums packed in the first half while rows pass (half the cache
+                // lines the interleaved pairs would take), then spread to pairs from the top
+                // down, each hessian sum the bin's row count.
+                for k in start..<end {
+                    let gradient = Double(pairBase[2 &* k])
+                    let rowBins = matrix + Int(rows[k]) &* columnCount
+                    for c in 0..<width {
+                        let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                        sumBase[index] += gradient
+                        countBase[index] &+= 1
+                    }
+                }
+                for index in (0..<bins).reversed() {
+                    sumBase[2 &* index] = sumBase[index]
+                    sumBase[2 &* index &+ 1] = Double(countBase[index])
+                }
+            } else {
+                for k in start..<end {
+                    let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
+                    let rowBins = matrix + Int(rows[k]) &* columnCount
+                    for c in 0..<width {
+                        let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
+                        sumBase[2 &* index] += gradient
+                        sumBase[2 &* index &+ 1] += hessian
+                        countBase[index] &+= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// total += part, in place.
+    private func add(_ part: Histogram, to total: inout Histogram) {
+        total.sums.withUnsafeMutableBufferPointer { target in
+            part.sums.withUnsafeBufferPointer { source in
+                for index in 0..<target.count { target[index] += source[index] }
+            }
+        }
+        total.counts.withUnsafeMutableBufferPointer { target in
+            part.counts.withUnsafeBufferPointer { source in
+                for index in 0..<target.count { target[index] &+= source[index] }
+            }
+        }
     }
 
     /// parent -= child, in place (the parent's histogram becomes the larger child's).

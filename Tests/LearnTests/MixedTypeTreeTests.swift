@@ -50,11 +50,11 @@ final class MixedTypeTreeTests: XCTestCase {
                 let sorted = FeatureBinner.quantileThresholds(column, maxBins: maxBins)
                 XCTAssertEqual(binner.thresholds[feature].map(\.bitPattern), sorted.map(\.bitPattern), "feature \(feature), \(maxBins) bins")
             }
-            XCTAssertNotNil(FeatureBinner.fewDistinctValues(x, feature: 0, rows: Array(0..<rows), limit: maxBins))
-            XCTAssertNil(FeatureBinner.fewDistinctValues(x, feature: 5, rows: Array(0..<rows), limit: maxBins))
+            XCTAssertNotNil(FeatureBinner.fewDistinctValues(x, features: 0..<1, rows: Array(0..<rows), limit: maxBins)[0])
+            XCTAssertNil(FeatureBinner.fewDistinctValues(x, features: 5..<6, rows: Array(0..<rows), limit: maxBins)[0])
         }
-        XCTAssertNotNil(FeatureBinner.fewDistinctValues(x, feature: 2, rows: Array(0..<rows), limit: 255))
-        XCTAssertNil(FeatureBinner.fewDistinctValues(x, feature: 3, rows: Array(0..<rows), limit: 255))
+        XCTAssertNotNil(FeatureBinner.fewDistinctValues(x, features: 2..<3, rows: Array(0..<rows), limit: 255)[0])
+        XCTAssertNil(FeatureBinner.fewDistinctValues(x, features: 3..<4, rows: Array(0..<rows), limit: 255)[0])
     }
 
     func testExclusiveBinaryFeaturesShareAColumnAndDecodeToTheirBins() throws {
@@ -123,10 +123,11 @@ final class MixedTypeTreeTests: XCTestCase {
     }
 
     /// Large enough for every parallel path of a boosting fit (derivatives, the node-order
-    /// copies and leaf updates from 20,000 rows, node partitions from 16,384): the models on
-    /// 1, 2 and 3 threads are identical, binary and multiclass.
+    /// copies and leaf updates from 20,000 rows, node partitions from 16,384, histograms by
+    /// blocks of rows from 32,768): the models on 1, 2 and 3 threads are identical, binary and
+    /// multiclass.
     func testLargeBoostingFitsDoNotDependOnTheThreadCount() throws {
-        let (x, labels) = mixedData(rows: 24_000, seed: 5)
+        let (x, labels) = mixedData(rows: 40_000, seed: 5)
         for target in [Target.classes(labels: labels, classes: ["a", "b", "c"]), .classes(labels: labels.map { $0 == 2 ? 1 : 0 }, classes: ["n", "y"])] {
             let config = HistGradientBoostingConfig(maxIterations: 3, seed: 1)
             let one = try config.fit(x, target, threads: 1)
