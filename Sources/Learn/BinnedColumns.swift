@@ -8,8 +8,13 @@
 /// Bins are compact per column: a feature's value bins, then its missing bin; a bundle's bin
 /// 0 means every feature of it is in its first bin, bin k its k-th feature is in its second.
 struct BinnedColumns: Sendable {
-    /// Row-major: bins[row * columnCount + column].
+    /// Row-major: bins[row * columnCount + column]. A histogram pass reads every column of
+    /// a row, so a row's bins share a cache line.
     let bins: [UInt8]
+    /// The same bins column-major: columnBins[column * rowCount + row]. A partition reads one
+    /// column: its rows' bins from one compact array (cache-resident) instead of a cache
+    /// line of the row-major matrix per row.
+    let columnBins: [UInt8]
     let rowCount: Int
     let columnCount: Int
     /// Bins per column, and where each column's bins start in a histogram.
@@ -33,23 +38,25 @@ struct BinnedColumns: Sendable {
     init(bins source: [UInt8], rowCount: Int, featureCount: Int, valueBins: [Int], missingBin: Int, trainingRows: [Int], bundling: Bool = true,
          categorical: [Bool] = []) {
         // Binary features without a missing value in training, most second-bin rows first.
+        // One pass over the rows (the matrix is row-major), all binary features at once.
+        let binary = (0..<featureCount).filter { bundling && valueBins[$0] == 2 && !(categorical.isEmpty ? false : categorical[$0]) }
         var secondBinRows = [[Int32]](repeating: [], count: featureCount)
         var candidate = [Bool](repeating: false, count: featureCount)
+        for feature in binary { candidate[feature] = true }
         source.withUnsafeBufferPointer { binValues in
-            for feature in 0..<featureCount where bundling && valueBins[feature] == 2 && !(categorical.isEmpty ? false : categorical[feature]) {
-                var rows: [Int32] = []
-                var missing = false
-                for row in trainingRows {
-                    let bin = Int(binValues[row * featureCount + feature])
-                    if bin == missingBin { missing = true; break }
-                    if bin == 1 { rows.append(Int32(row)) }
-                }
-                if !missing {
-                    candidate[feature] = true
-                    secondBinRows[feature] = rows
+            for row in trainingRows {
+                let rowBins = binValues.baseAddress! + row &* featureCount
+                for feature in binary {
+                    let bin = Int(rowBins[feature])
+                    if bin == 1 {
+                        secondBinRows[feature].append(Int32(row))
+                    } else if bin == missingBin {
+                        candidate[feature] = false
+                    }
                 }
             }
         }
+        for feature in binary where !candidate[feature] { secondBinRows[feature] = [] }
         let sizes = secondBinRows.map(\.count)
         let order = (0..<featureCount).filter { candidate[$0] }.sorted { (a: Int, b: Int) -> Bool in
             sizes[a] != sizes[b] ? sizes[a] > sizes[b] : a < b
@@ -114,26 +121,33 @@ struct BinnedColumns: Sendable {
         }
         let columnCount = members.count
         var packed = [UInt8](repeating: 0, count: rowCount * columnCount)
+        var byColumn = [UInt8](repeating: 0, count: rowCount * columnCount)
+        // Per feature: its slot in a bundle (0: its own column) and its missing bin there.
+        let slots = slotOfFeature.map { UInt8($0 ?? 0) }, missingBins = valueBins.map { UInt8(truncatingIfNeeded: $0) }
         source.withUnsafeBufferPointer { binValues in
-            packed.withUnsafeMutableBufferPointer { target in
-                for feature in 0..<featureCount {
-                    let column = columnOfFeature[feature]
-                    if let slot = slotOfFeature[feature] {
-                        // Second-bin rows carry the feature's slot; the others keep what another member wrote.
-                        for row in 0..<rowCount where binValues[row * featureCount + feature] == 1 {
-                            target[row * columnCount + column] = UInt8(slot)
-                        }
-                    } else {
-                        let missing = UInt8(valueBins[feature])
-                        for row in 0..<rowCount {
-                            let bin = binValues[row * featureCount + feature]
-                            target[row * columnCount + column] = Int(bin) == missingBin ? missing : bin
+            packed.withUnsafeMutableBufferPointer { rowMajor in
+                byColumn.withUnsafeMutableBufferPointer { columnMajor in
+                    for row in 0..<rowCount {
+                        let rowBins = binValues.baseAddress! + row &* featureCount
+                        for feature in 0..<featureCount {
+                            let column = columnOfFeature[feature], bin = rowBins[feature]
+                            let packedBin: UInt8
+                            if slots[feature] > 0 {
+                                // Second-bin rows carry the feature's slot; the others keep what another member wrote.
+                                guard bin == 1 else { continue }
+                                packedBin = slots[feature]
+                            } else {
+                                packedBin = Int(bin) == missingBin ? missingBins[feature] : bin
+                            }
+                            rowMajor[row &* columnCount &+ column] = packedBin
+                            columnMajor[column &* rowCount &+ row] = packedBin
                         }
                     }
                 }
             }
         }
         bins = packed
+        columnBins = byColumn
         self.rowCount = rowCount
         self.columnCount = columnCount
         self.binCounts = binCounts

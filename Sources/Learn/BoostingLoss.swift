@@ -36,14 +36,15 @@ enum BoostingLoss: Sendable {
     }
 
     /// Writes gradients and hessians (output-major: [output * n + i]) at the raw predictions.
-    func derivatives(_ target: Target, raw: [Double], rows n: Int, gradients: inout [Double], hessians: inout [Double], threads: Int = 1) {
+    func derivatives(_ target: Target, raw: [Double], rows n: Int, gradients: inout [Double], hessians: inout [Double], threads: Int = 1,
+                     pool: WorkerPool? = nil) {
         guard n > 0 else { return }
         // Each row's derivatives depend on its own scores only: row ranges run in parallel.
         let ranges = RowParallelism.ranges(rows: n, available: threads)
         gradients.withUnsafeMutableBufferPointer { gradients in
             hessians.withUnsafeMutableBufferPointer { hessians in
                 let g = SharedPointer(gradients.baseAddress!), h = SharedPointer(hessians.baseAddress!)
-                ParallelWork.forEach(count: ranges.count, threads: threads) { part in
+                ParallelWork.forEach(count: ranges.count, threads: threads, pool: pool) { part in
                     derivatives(target, raw: raw, rows: n, range: ranges[part], gradients: g.base, hessians: h.base)
                 }
             }

@@ -77,10 +77,12 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         let categorical = categoryCounts.map { $0 > 0 }
         let binned = BinnedColumns(bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },
                                    missingBin: binner.missingBin, trainingRows: trainRows, categorical: categorical)
+        let pool = WorkerPool(threads: threads)
+        defer { pool.close() }
         let grower = HistogramGrower(
             columns: binned, thresholds: binner.thresholds,
             settings: .init(maxLeafNodes: maxLeafNodes, maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, l2: l2Regularization, learningRate: learningRate,
-                            threads: threads, constantHessian: target.task == .regression),
+                            threads: threads, pool: pool, constantHessian: target.task == .regression),
             categorical: categorical)
         let baseline = loss.baseline(target, rows: trainRows)
         // Raw scores for every row (output-major); training rows drive the gradients.
@@ -94,26 +96,20 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
         var scores: [Double] = []
         if stopEarly { scores.append(-loss.loss(validationTarget, raw: gather(raw, validationRows, n, outputs), rows: validationRows.count)) }
         for _ in 0..<maxIterations {
-            loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians, threads: threads)
+            loss.derivatives(target, raw: raw, rows: n, gradients: &gradients, hessians: &hessians, threads: threads, pool: pool)
             // The K class trees of an iteration are independent: grow them in parallel (each
             // tree is the same whichever thread grows it), then apply them in class order.
             let classParallel = outputs > 1 && threads > 1
             let rowGrower = classParallel ? grower.singleThreaded : grower
             let gradients = gradients, hessians = hessians
-            let grownTrees = ParallelWork.map(count: outputs, threads: classParallel ? threads : 1) { output -> (HistogramGrower.Outcome, [UInt32]) in
+            let grownTrees = ParallelWork.map(count: outputs, threads: classParallel ? threads : 1, pool: pool) { output -> (HistogramGrower.Outcome, [UInt32]) in
                 var samples = trainSamples
-                var pairs = [Double](repeating: 0, count: 2 * n)
-                let ranges = RowParallelism.ranges(rows: n, available: rowGrower.settings.threads)
-                pairs.withUnsafeMutableBufferPointer { buffer in
-                    let target = SharedPointer(buffer.baseAddress!)
-                    ParallelWork.forEach(count: ranges.count, threads: ranges.count) { part in
-                        for row in ranges[part] {
-                            target.base[2 &* row] = gradients[output &* n &+ row]
-                            target.base[2 &* row &+ 1] = hessians[output &* n &+ row]
-                        }
+                let grown = gradients.withUnsafeBufferPointer { gradients in
+                    hessians.withUnsafeBufferPointer { hessians in
+                        rowGrower.grow(gradients: UnsafeBufferPointer(rebasing: gradients[(output * n)..<((output + 1) * n)]),
+                                       hessians: UnsafeBufferPointer(rebasing: hessians[(output * n)..<((output + 1) * n)]), samples: &samples)
                     }
                 }
-                let grown = rowGrower.grow(pairs: pairs, samples: &samples)
                 return (grown, samples)
             }
             for (output, (grown, samples)) in grownTrees.enumerated() {
@@ -121,7 +117,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
                 let leaves = grown.leaves
                 raw.withUnsafeMutableBufferPointer { buffer in
                     let scores = SharedPointer(buffer.baseAddress! + output * n)
-                    ParallelWork.forEach(count: leaves.count, threads: RowParallelism.threads(rows: n, available: threads)) { index in
+                    ParallelWork.forEach(count: leaves.count, threads: RowParallelism.threads(rows: n, available: threads), pool: pool) { index in
                         let leaf = leaves[index]
                         for k in leaf.start..<leaf.end { scores.base[Int(samples[k])] += leaf.value }
                     }

@@ -14,6 +14,8 @@ struct HistogramGrower {
         var learningRate: Double
         var minHessian = 1e-3
         var threads: Int
+        /// The fit's threads for its many short steps (nil: `ParallelWork`'s).
+        var pool: WorkerPool?
         /// Every hessian is 1 (squared error): histograms count rows instead of summing hessians.
         var constantHessian = false
     }
@@ -69,8 +71,8 @@ struct HistogramGrower {
     /// gradients; histograms still sum them in double precision.
     private struct Layer: Sendable {
         var rows: SharedPointer<UInt32>, pairs: SharedPointer<Float>
-        /// `columns.bins`, row-major; only read.
-        var matrix: SharedPointer<UInt8>
+        /// `columns.bins` (row-major) and `columns.columnBins` (column-major).
+        var matrix: SharedReadPointer<UInt8>, columnMatrix: SharedReadPointer<UInt8>
     }
 
     /// Two layers: a node's children are written to the layer the node is not in, so a
@@ -78,17 +80,18 @@ struct HistogramGrower {
     /// the other layer's range is free).
     private final class Layers {
         private let rows: [UnsafeMutablePointer<UInt32>], pairs: [UnsafeMutablePointer<Float>]
-        private let matrix: SharedPointer<UInt8>
+        private let matrix: SharedReadPointer<UInt8>, columnMatrix: SharedReadPointer<UInt8>
 
-        init(rows count: Int, matrix: UnsafePointer<UInt8>) {
-            self.matrix = SharedPointer(UnsafeMutablePointer(mutating: matrix))
+        init(rows count: Int, matrix: UnsafePointer<UInt8>, columnMatrix: UnsafePointer<UInt8>) {
+            self.matrix = SharedReadPointer(matrix)
+            self.columnMatrix = SharedReadPointer(columnMatrix)
             // Uninitialized: every range is written before it is read.
             rows = (0..<2).map { _ in .allocate(capacity: max(1, count)) }
             pairs = (0..<2).map { _ in .allocate(capacity: max(1, 2 * count)) }
         }
 
         subscript(index: Int) -> Layer {
-            Layer(rows: SharedPointer(rows[index]), pairs: SharedPointer(pairs[index]), matrix: matrix)
+            Layer(rows: SharedPointer(rows[index]), pairs: SharedPointer(pairs[index]), matrix: matrix, columnMatrix: columnMatrix)
         }
 
         deinit {
@@ -118,25 +121,26 @@ struct HistogramGrower {
     }
 
     /// `samples` lists the training rows (reordered in place so each leaf's rows are contiguous).
-    /// `pairs` holds each row's gradient and hessian: pairs[2 * row], pairs[2 * row + 1].
-    func grow(pairs: [Double], samples: inout [UInt32]) -> Outcome {
+    /// `gradients[row]` and `hessians[row]` are each row's derivatives (read, not kept).
+    func grow(gradients: UnsafeBufferPointer<Double>, hessians: UnsafeBufferPointer<Double>, samples: inout [UInt32]) -> Outcome {
         let m = samples.count
-        return columns.bins.withUnsafeBufferPointer { matrix in
-            let layers = Layers(rows: m, matrix: matrix.baseAddress!)
+        let gradientBase = SharedReadPointer(gradients.baseAddress!), hessianBase = SharedReadPointer(hessians.baseAddress!)
+        return columns.bins.withUnsafeBufferPointer { matrix in columns.columnBins.withUnsafeBufferPointer { columnMatrix in
+            let layers = Layers(rows: m, matrix: matrix.baseAddress!, columnMatrix: columnMatrix.baseAddress!)
             // The root's rows in sample order, in layer 0 (so its children go to layer 1);
             // row ranges copy in parallel, each into its own part.
             let root = layers[0], sampleOrder = samples
             let parts = RowParallelism.ranges(rows: m, available: settings.threads)
-            ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
+            ParallelWork.forEach(count: parts.count, threads: parts.count, pool: settings.pool) { part in
                 for k in parts[part] {
                     let row = sampleOrder[k]
                     root.rows.base[k] = row
-                    root.pairs.base[2 &* k] = Float(pairs[2 &* Int(row)])
-                    root.pairs.base[2 &* k &+ 1] = Float(pairs[2 &* Int(row) &+ 1])
+                    root.pairs.base[2 &* k] = Float(gradientBase.base[Int(row)])
+                    root.pairs.base[2 &* k &+ 1] = Float(hessianBase.base[Int(row)])
                 }
             }
             return grow(layers, samples: &samples)
-        }
+        } }
     }
 
     private func grow(_ layers: Layers, samples: inout [UInt32]) -> Outcome {
@@ -201,12 +205,20 @@ struct HistogramGrower {
                 let leftSmaller = middle - node.start <= node.end - middle
                 let children = layers[childHome]
                 let small = leftSmaller ? histogram(children, node.start, middle) : histogram(children, middle, node.end)
-                subtract(&large, small)
+                combine(small, into: &large, sign: -1)
                 left.histogram = leftSmaller ? small : large
                 right.histogram = leftSmaller ? large : small
             }
-            if leftSplittable { left.split = bestSplit(left) }
-            if rightSplittable { right.split = bestSplit(right) }
+            if leftSplittable && rightSplittable && settings.threads > 1 && !searchesInParallel {
+                // The two children's searches on two threads (each result in its own slot).
+                let children = (left, right)
+                let found = ParallelWork.map(count: 2, threads: 2, pool: settings.pool) { side in bestSplit(side == 0 ? children.0 : children.1) }
+                left.split = found[0]
+                right.split = found[1]
+            } else {
+                if leftSplittable { left.split = bestSplit(left) }
+                if rightSplittable { right.split = bestSplit(right) }
+            }
             for child in [left, right] {
                 if child.split != nil { open.append(child) } else { leaves.append(child) }
             }
@@ -247,7 +259,7 @@ struct HistogramGrower {
             // In waves of one block per thread, each wave added in block order: memory for
             // `threads` histograms, not one per block.
             for wave in stride(from: 0, to: blocks, by: threads) {
-                let parts = ParallelWork.map(count: min(threads, blocks - wave), threads: threads) { offset -> Histogram in
+                let parts = ParallelWork.map(count: min(threads, blocks - wave), threads: threads, pool: settings.pool) { offset -> Histogram in
                     var part = Histogram(sums: [Double](repeating: 0, count: totalBins * 2), counts: [UInt32](repeating: 0, count: totalBins))
                     part.sums.withUnsafeMutableBufferPointer { sums in
                         part.counts.withUnsafeMutableBufferPointer { counts in
@@ -258,7 +270,7 @@ struct HistogramGrower {
                     }
                     return part
                 }
-                for part in parts { add(part, to: &histogram) }
+                for part in parts { combine(part, into: &histogram, sign: 1) }
             }
             return histogram
         }
@@ -268,7 +280,7 @@ struct HistogramGrower {
         histogram.sums.withUnsafeMutableBufferPointer { allSums in
             histogram.counts.withUnsafeMutableBufferPointer { allCounts in
                 let sumsTarget = SharedPointer(allSums.baseAddress!), countsTarget = SharedPointer(allCounts.baseAddress!)
-                ParallelWork.forEach(count: blocks, threads: blocks) { block in
+                ParallelWork.forEach(count: blocks, threads: blocks, pool: settings.pool) { block in
                     let first = block * columnCount / blocks, last = (block + 1) * columnCount / blocks
                     let binBase = columns.offsets[first]
                     accumulate(layer, start, end, columns: first..<last, sums: sumsTarget.base + 2 &* binBase, counts: countsTarget.base + binBase)
@@ -292,22 +304,19 @@ struct HistogramGrower {
             let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
             let offsetBase = columnOffsets.baseAddress! + first
             if settings.constantHessian {
-                // Gradient sums packed in the first half while rows pass (half the cache
-                // lines the interleaved pairs would take), then spread to pairs from the top
-                // down, each hessian sum the bin's row count.
+                // Each hessian sum is the bin's row count: the pair's second half counts rows
+                // (exact in a Double), so a row touches one array, and the integer counts are
+                // read off the pairs once the rows have passed.
                 for k in start..<end {
                     let gradient = Double(pairBase[2 &* k])
                     let rowBins = matrix + Int(rows[k]) &* columnCount
                     for c in 0..<width {
                         let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                        sumBase[index] += gradient
-                        countBase[index] &+= 1
+                        sumBase[2 &* index] += gradient
+                        sumBase[2 &* index &+ 1] += 1
                     }
                 }
-                for index in (0..<bins).reversed() {
-                    sumBase[2 &* index] = sumBase[index]
-                    sumBase[2 &* index &+ 1] = Double(countBase[index])
-                }
+                for index in 0..<bins { countBase[index] = UInt32(sumBase[2 &* index &+ 1]) }
             } else {
                 for k in start..<end {
                     let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
@@ -323,41 +332,33 @@ struct HistogramGrower {
         }
     }
 
-    /// total += part, in place.
-    private func add(_ part: Histogram, to total: inout Histogram) {
+    /// total += sign * part, in place (sign 1 or -1: a parent's histogram minus its smaller
+    /// child's becomes the larger child's).
+    private func combine(_ part: Histogram, into total: inout Histogram, sign: Double) {
         total.sums.withUnsafeMutableBufferPointer { target in
             part.sums.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] += source[index] }
+                for index in 0..<target.count { target[index] += sign * source[index] }
             }
         }
+        let countSign = UInt32(bitPattern: Int32(sign))
         total.counts.withUnsafeMutableBufferPointer { target in
             part.counts.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] &+= source[index] }
+                for index in 0..<target.count { target[index] &+= countSign &* source[index] }
             }
         }
     }
 
-    /// parent -= child, in place (the parent's histogram becomes the larger child's).
-    private func subtract(_ parent: inout Histogram, _ child: Histogram) {
-        parent.sums.withUnsafeMutableBufferPointer { target in
-            child.sums.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] -= source[index] }
-            }
-        }
-        parent.counts.withUnsafeMutableBufferPointer { target in
-            child.counts.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] &-= source[index] }
-            }
-        }
-    }
+    /// One node's split search spreads its features over the threads only when the histogram
+    /// is this large; smaller searches run one per child, the two children at once.
+    private var searchesInParallel: Bool { columns.totalBins >= 20_000 }
 
     private func bestSplit(_ node: Node) -> SplitInfo? {
         guard canSplit(node), let histogram = node.histogram else { return nil }
         let l2 = settings.l2, minLeaf = settings.minSamplesLeaf, minHessian = settings.minHessian
         let nodeCount = node.end - node.start
         let parentScore = node.gradient * node.gradient / (node.hessian + l2)
-        let workers = columns.totalBins >= 20_000 ? settings.threads : 1
-        let candidates = ParallelWork.map(count: featureCount, threads: workers) { feature -> SplitInfo? in
+        let workers = searchesInParallel ? settings.threads : 1
+        let candidates = ParallelWork.map(count: featureCount, threads: workers, pool: settings.pool) { feature -> SplitInfo? in
             histogram.sums.withUnsafeBufferPointer { sums in
                 histogram.counts.withUnsafeBufferPointer { counts in
                     let base = columns.offsets[columns.featureColumn[feature]]
@@ -488,25 +489,24 @@ struct HistogramGrower {
         return best
     }
 
-    /// Where a split sends a row's bin: a bundled feature's rows go right in its own bin, a
-    /// plain one's by the threshold bin, missing values (the bin after the value bins) by the
-    /// learned direction, a categorical one's by its bit in the split's set.
-    private struct Routing: Sendable {
-        var column: Int, slot: Int, missingBin: Int, missingLeft: Bool, threshold: Int
-        /// For a categorical split (the missing bin's bit says where missing rows go).
-        var isCategorical: Bool, categories: SIMD4<UInt64>
-
-        @inline(__always)
-        func goesLeft(_ bin: Int) -> Bool {
-            if isCategorical { return categories[bin &>> 6] &>> UInt64(bin & 63) & 1 == 1 }
-            return slot >= 0 ? bin != slot : (bin == missingBin ? missingLeft : bin <= threshold)
+    /// Where a split sends each bin of its column, as one byte per bin (1: left): a bundled
+    /// feature's rows go right in its own bin, a plain one's by the threshold bin, missing
+    /// values (the bin after the value bins) by the learned direction, a categorical one's by
+    /// its bit in the split's set. A partition then looks each row up instead of branching on
+    /// the kind of split.
+    private func leftBins(_ split: SplitInfo) -> [UInt8] {
+        let slot = columns.featureSlot[split.feature], missingBin = columns.valueBins[split.feature]
+        return (0..<256).map { bin -> UInt8 in
+            let left: Bool
+            if let categories = split.categories {
+                left = categories[bin >> 6] >> UInt64(bin & 63) & 1 == 1
+            } else if let slot {
+                left = bin != slot
+            } else {
+                left = bin == missingBin ? split.missingLeft : bin <= split.bin
+            }
+            return left ? 1 : 0
         }
-    }
-
-    private func routing(_ split: SplitInfo) -> Routing {
-        Routing(column: columns.featureColumn[split.feature], slot: columns.featureSlot[split.feature] ?? -1,
-                missingBin: columns.valueBins[split.feature], missingLeft: split.missingLeft, threshold: split.bin,
-                isCategorical: split.categories != nil, categories: split.categories ?? SIMD4(repeating: 0))
     }
 
     /// Stable partition of a node's rows (row ids and gradient pairs) from its layer into the
@@ -516,38 +516,42 @@ struct HistogramGrower {
     /// ones at the node's end), so neither needs the other's counts and the order is the
     /// one-thread order.
     private func partition(from source: Layer, to target: Layer, _ start: Int, _ end: Int, _ split: SplitInfo) {
-        let columnCount = self.columnCount, routing = routing(split), middle = start + split.leftCount
+        let middle = start + split.leftCount, rowCount = columns.rowCount
+        let column = columns.featureColumn[split.feature]
         let halves = end - start >= 16_384 && settings.threads > 1 ? 2 : 1
         let cut = halves == 1 ? end : start + (end - start) / 2
-        ParallelWork.forEach(count: halves, threads: halves) { half in
-            // Locals, not captures: stores through the layers' pointers could alias a
-            // capture's memory and force a reload of every captured value per row.
-            let routing = routing, columnCount = columnCount
-            let rows = source.rows.base, bins = source.matrix.base + routing.column, pairs = source.pairs.base
-            let targetRows = target.rows.base, targetPairs = target.pairs.base
-            @inline(__always) func move(_ k: Int, to destination: Int) {
-                targetRows[destination] = rows[k]
-                targetPairs[2 &* destination] = pairs[2 &* k]
-                targetPairs[2 &* destination &+ 1] = pairs[2 &* k &+ 1]
-            }
-            // The side a row goes is data, not a pattern a branch predictor could learn: the
-            // destination is selected, not branched to.
-            if half == 0 {
-                var left = start, right = middle
-                for k in start..<cut {
-                    let goesLeft = routing.goesLeft(Int(bins[Int(rows[k]) &* columnCount]))
-                    move(k, to: goesLeft ? left : right)
-                    left &+= goesLeft ? 1 : 0
-                    right &+= goesLeft ? 0 : 1
+        leftBins(split).withUnsafeBufferPointer { table in
+            let leftTable = SharedReadPointer(table.baseAddress!)
+            ParallelWork.forEach(count: halves, threads: halves, pool: settings.pool) { half in
+                // Locals, not captures: stores through the layers' pointers could alias a
+                // capture's memory and force a reload of every captured value per row.
+                let leftOf = leftTable.base, bins = source.columnMatrix.base + column &* rowCount
+                let rows = source.rows.base, pairs = source.pairs.base
+                let targetRows = target.rows.base, targetPairs = target.pairs.base
+                @inline(__always) func move(_ k: Int, to destination: Int) {
+                    targetRows[destination] = rows[k]
+                    targetPairs[2 &* destination] = pairs[2 &* k]
+                    targetPairs[2 &* destination &+ 1] = pairs[2 &* k &+ 1]
                 }
-                assert(halves == 2 || (left == middle && right == end), "the histogram's left count is the partition's")
-            } else {
-                var left = middle, right = end
-                for k in (cut..<end).reversed() {
-                    let goesLeft = routing.goesLeft(Int(bins[Int(rows[k]) &* columnCount]))
-                    left &-= goesLeft ? 1 : 0
-                    right &-= goesLeft ? 0 : 1
-                    move(k, to: goesLeft ? left : right)
+                // The side a row goes is data, not a pattern a branch predictor could learn: the
+                // destination is selected, not branched to.
+                if half == 0 {
+                    var left = start, right = middle
+                    for k in start..<cut {
+                        let goesLeft = Int(leftOf[Int(bins[Int(rows[k])])])
+                        move(k, to: goesLeft != 0 ? left : right)
+                        left &+= goesLeft
+                        right &+= 1 &- goesLeft
+                    }
+                    assert(halves == 2 || (left == middle && right == end), "the histogram's left count is the partition's")
+                } else {
+                    var left = middle, right = end
+                    for k in (cut..<end).reversed() {
+                        let goesLeft = Int(leftOf[Int(bins[Int(rows[k])])])
+                        left &-= goesLeft
+                        right &-= 1 &- goesLeft
+                        move(k, to: goesLeft != 0 ? left : right)
+                    }
                 }
             }
         }

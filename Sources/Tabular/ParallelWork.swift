@@ -62,12 +62,36 @@ extension ParallelWork {
     }
 }
 
+extension ParallelWork {
+    /// As `map(count:threads:_:)`, on `pool`'s threads when there is one (a fit's many short
+    /// steps; see `WorkerPool`).
+    @inlinable
+    public static func map<Result: Sendable>(count: Int, threads: Int, pool: WorkerPool?, _ body: @Sendable (Int) -> Result) -> [Result] {
+        if let pool, threads > 1, count > 1 { return pool.map(count: count, body) }
+        return map(count: count, threads: threads, body)
+    }
+
+    @inlinable
+    public static func forEach(count: Int, threads: Int, pool: WorkerPool?, _ body: @Sendable (Int) -> Void) {
+        _ = map(count: count, threads: threads, pool: pool) { body($0) }
+    }
+}
+
 /// A pointer handed to parallel work items, each of which reads and writes only its own part
 /// of the memory (disjoint ranges): the caller's guarantee, which is why this is unchecked.
 public struct SharedPointer<Pointee>: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Pointee>
 
     public init(_ base: UnsafeMutablePointer<Pointee>) {
+        self.base = base
+    }
+}
+
+/// A pointer handed to parallel work items that only read the memory behind it.
+public struct SharedReadPointer<Pointee>: @unchecked Sendable {
+    public let base: UnsafePointer<Pointee>
+
+    public init(_ base: UnsafePointer<Pointee>) {
         self.base = base
     }
 }

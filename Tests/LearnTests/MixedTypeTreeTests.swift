@@ -82,6 +82,8 @@ final class MixedTypeTreeTests: XCTestCase {
         for row in 0..<x.rows {
             for feature in 0..<12 {
                 let packed = Int(columns.bins[row * columns.columnCount + columns.featureColumn[feature]])
+                // The column-major copy partitions read holds the same bin.
+                XCTAssertEqual(Int(columns.columnBins[columns.featureColumn[feature] * columns.rowCount + row]), packed, "row \(row) feature \(feature)")
                 let original = Int(bins[row * 12 + feature])
                 if let slot = columns.featureSlot[feature] {
                     XCTAssertEqual(packed == slot ? 1 : 0, original, "row \(row) feature \(feature)")
@@ -97,18 +99,17 @@ final class MixedTypeTreeTests: XCTestCase {
         let binner = FeatureBinner(x, maxBins: 255, seed: 0)
         let bins = binner.transform(x, threads: 1)
         let valueBins = binner.thresholds.map { $0.count + 1 }
-        var pairs = [Double](repeating: 0, count: 2 * x.rows)
-        for row in 0..<x.rows {
-            pairs[2 * row] = labels[row] == 2 ? -0.7 : 0.3 + Double(row % 7) / 100
-            pairs[2 * row + 1] = 0.2 + Double(row % 5) / 50
-        }
+        let gradients = (0..<x.rows).map { row in labels[row] == 2 ? -0.7 : 0.3 + Double(row % 7) / 100 }
+        let hessians = (0..<x.rows).map { row in 0.2 + Double(row % 5) / 50 }
         func grow(bundling: Bool, threads: Int) -> HistogramGrower.Outcome {
             let columns = BinnedColumns(bins: bins, rowCount: x.rows, featureCount: 12, valueBins: valueBins, missingBin: binner.missingBin,
                                         trainingRows: Array(0..<x.rows), bundling: bundling)
             let grower = HistogramGrower(columns: columns, thresholds: binner.thresholds,
                                          settings: .init(maxLeafNodes: 31, maxDepth: nil, minSamplesLeaf: 20, l2: 0, learningRate: 0.1, threads: threads))
             var samples = (0..<x.rows).map(UInt32.init)
-            return grower.grow(pairs: pairs, samples: &samples)
+            return gradients.withUnsafeBufferPointer { gradients in
+                hessians.withUnsafeBufferPointer { hessians in grower.grow(gradients: gradients, hessians: hessians, samples: &samples) }
+            }
         }
         let plain = grow(bundling: false, threads: 1)
         let bundled = grow(bundling: true, threads: 1)
