@@ -29,10 +29,10 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
         // Threads take blocks of features; each block's few-valued scan reads its part of
         // every row in row order (a column at a time would touch a cache line per value).
         let blocks = ParallelWork.ranges(count: x.columns, parts: threads)
-        let few = ParallelWork.map(count: blocks.count, threads: threads) { block in
-            Self.fewDistinctValues(x, features: blocks[block], rows: sampled, limit: maxBins)
-        }.flatMap { $0 }
         let counts = self.categoryCounts
+        let few = ParallelWork.map(count: blocks.count, threads: threads) { block in
+            Self.fewDistinctValues(x, features: blocks[block], rows: sampled, limit: maxBins, skipping: counts)
+        }.flatMap { $0 }
         thresholds = ParallelWork.map(count: x.columns, threads: threads) { feature in
             if counts[feature] > 0 { return (0..<(counts[feature] - 1)).map { Double($0) + 0.5 } }
             if let distinct = few[feature] { return Self.midpoints(distinct) }
@@ -65,15 +65,17 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
     /// the rows keeps every feature's values sorted. One-hot and small-integer columns are most
     /// of a wide table: this spares sorting all their values, and gives the thresholds the sort
     /// would (equal values merge either way, and -0 and +0 give the same midpoints).
-    static func fewDistinctValues(_ x: Matrix, features: Range<Int>, rows: [Int], limit: Int) -> [[Double]?] {
+    /// Features with a nonzero `skipping[feature]` (native categorical: their bins are their
+    /// codes) are not scanned and come back nil.
+    static func fewDistinctValues(_ x: Matrix, features: Range<Int>, rows: [Int], limit: Int, skipping: [Int] = []) -> [[Double]?] {
         let width = features.count, columns = x.columns, capacity = limit + 1
         // Per feature: its sorted values in a slot of `capacity`, their count (-1: too many).
         var found = [Double](repeating: 0, count: width * capacity)
-        var counts = [Int](repeating: 0, count: width)
+        var counts = features.map { skipping.isEmpty || skipping[$0] == 0 ? 0 : -1 }
         x.values.withUnsafeBufferPointer { values in
             found.withUnsafeMutableBufferPointer { found in
                 counts.withUnsafeMutableBufferPointer { counts in
-                    var open = width
+                    var open = counts.filter { $0 == 0 }.count
                     for row in rows where open > 0 {
                         let rowValues = values.baseAddress! + (row &* columns &+ features.lowerBound)
                         for offset in 0..<width where counts[offset] >= 0 {

@@ -31,9 +31,11 @@ public final class WorkerPool: @unchecked Sendable {
     /// fit's steps, short enough that an idle pool costs nothing noticeable.
     public static let spinNanoseconds: UInt64 = 200_000
 
-    /// `threads - 1` helper threads; the thread that starts a step is the other worker.
+    /// `threads - 1` helper threads; the thread that starts a step is the other worker. At
+    /// most one thread per CPU: a spinning helper beyond that would take a CPU from a working
+    /// one (results do not depend on the count).
     public init(threads: Int) {
-        self.threads = max(1, threads)
+        self.threads = max(1, min(threads, ParallelWork.defaultThreadCount))
         for _ in 1..<self.threads {
             let thread = Thread { [self] in self.helperLoop() }
             thread.name = "runner-pool"
