@@ -3,17 +3,14 @@
 /// their second bin on one training row (LightGBM's exclusive feature bundling, with no
 /// conflicts allowed, so no split changes). One-hot encoded categories are such features: a
 /// table of 6 numeric and 8 categorical columns one-hot encoded into ~100 features becomes 14
-/// columns, and each histogram pass touches 14 bytes per row instead of ~100.
+/// columns, and each histogram pass reads 14 bins per row instead of ~100.
 ///
 /// Bins are compact per column: a feature's value bins, then its missing bin; a bundle's bin
 /// 0 means every feature of it is in its first bin, bin k its k-th feature is in its second.
 struct BinnedColumns: Sendable {
-    /// Row-major: bins[row * columnCount + column]. A histogram pass reads every column of
-    /// a row, so a row's bins share a cache line.
-    let bins: [UInt8]
-    /// The same bins column-major: columnBins[column * rowCount + row]. A partition reads one
-    /// column: its rows' bins from one compact array (cache-resident) instead of a cache
-    /// line of the row-major matrix per row.
+    /// Column-major: columnBins[column * rowCount + row]. Histograms and partitions read a
+    /// column at a time: its rows' bins from one compact array (cache-resident) instead of a
+    /// cache line of a row-major matrix per row.
     let columnBins: [UInt8]
     let rowCount: Int
     let columnCount: Int
@@ -120,33 +117,28 @@ struct BinnedColumns: Sendable {
             next += count
         }
         let columnCount = members.count
-        var packed = [UInt8](repeating: 0, count: rowCount * columnCount)
         var byColumn = [UInt8](repeating: 0, count: rowCount * columnCount)
         // Per feature: its slot in a bundle (0: its own column) and its missing bin there.
         let slots = slotOfFeature.map { UInt8($0 ?? 0) }, missingBins = valueBins.map { UInt8(truncatingIfNeeded: $0) }
         source.withUnsafeBufferPointer { binValues in
-            packed.withUnsafeMutableBufferPointer { rowMajor in
-                byColumn.withUnsafeMutableBufferPointer { columnMajor in
-                    for row in 0..<rowCount {
-                        let rowBins = binValues.baseAddress! + row &* featureCount
-                        for feature in 0..<featureCount {
-                            let column = columnOfFeature[feature], bin = rowBins[feature]
-                            let packedBin: UInt8
-                            if slots[feature] > 0 {
-                                // Second-bin rows carry the feature's slot; the others keep what another member wrote.
-                                guard bin == 1 else { continue }
-                                packedBin = slots[feature]
-                            } else {
-                                packedBin = Int(bin) == missingBin ? missingBins[feature] : bin
-                            }
-                            rowMajor[row &* columnCount &+ column] = packedBin
-                            columnMajor[column &* rowCount &+ row] = packedBin
+            byColumn.withUnsafeMutableBufferPointer { columnMajor in
+                for row in 0..<rowCount {
+                    let rowBins = binValues.baseAddress! + row &* featureCount
+                    for feature in 0..<featureCount {
+                        let column = columnOfFeature[feature], bin = rowBins[feature]
+                        let packedBin: UInt8
+                        if slots[feature] > 0 {
+                            // Second-bin rows carry the feature's slot; the others keep what another member wrote.
+                            guard bin == 1 else { continue }
+                            packedBin = slots[feature]
+                        } else {
+                            packedBin = Int(bin) == missingBin ? missingBins[feature] : bin
                         }
+                        columnMajor[column &* rowCount &+ row] = packedBin
                     }
                 }
             }
         }
-        bins = packed
         columnBins = byColumn
         self.rowCount = rowCount
         self.columnCount = columnCount

@@ -110,16 +110,14 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
     /// reading and writing both matrices in order.
     func transform(_ x: Matrix, threads: Int) -> [UInt8] {
         let rows = x.rows, columns = x.columns, missing = UInt8(maxBins)
-        // All thresholds in one array, so a row's features are binned in one pass over it.
-        let flat = thresholds.flatMap { $0 }, counts = thresholds.map(\.count)
-        let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let table = ThresholdTable(thresholds)
         let categoryCounts = self.categoryCounts, anyCategorical = categoryCounts.contains { $0 > 0 }
         let parts = ParallelWork.ranges(count: rows, parts: rows * columns >= 100_000 ? threads : 1)
         return [UInt8](unsafeUninitializedCapacity: rows * columns) { output, initialized in
             let target = SharedPointer(output.baseAddress!)
             ParallelWork.forEach(count: parts.count, threads: parts.count) { part in
                 x.values.withUnsafeBufferPointer { values in
-                    flat.withUnsafeBufferPointer { cuts in
+                    table.withSearch { bin in
                         for row in parts[part] {
                             for feature in 0..<columns {
                                 let value = values[row &* columns &+ feature]
@@ -128,8 +126,7 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
                                     target.base[row &* columns &+ feature] = isCode ? UInt8(value) : missing
                                     continue
                                 }
-                                let featureCuts = UnsafeBufferPointer(rebasing: cuts[starts[feature]..<(starts[feature] &+ counts[feature])])
-                                target.base[row &* columns &+ feature] = value.isNaN ? missing : UInt8(Self.bin(of: value, featureCuts))
+                                target.base[row &* columns &+ feature] = value.isNaN ? missing : UInt8(truncatingIfNeeded: bin(value, feature))
                             }
                         }
                     }
@@ -137,19 +134,5 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
             }
             initialized = rows * columns
         }
-    }
-
-    /// The first index whose threshold is >= `value` (`cuts.count` when none is): a binary
-    /// search without branches on the comparisons, which random values would mispredict.
-    @inline(__always)
-    static func bin(of value: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
-        guard let base = cuts.baseAddress, cuts.count > 0 else { return 0 }
-        var first = 0, length = cuts.count
-        while length > 1 {
-            let half = length &>> 1
-            first = base[first &+ half] < value ? first &+ half : first
-            length &-= half
-        }
-        return base[first] < value ? first &+ 1 : first
     }
 }

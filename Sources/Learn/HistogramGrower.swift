@@ -20,8 +20,6 @@ struct HistogramGrower {
         var constantHessian = false
     }
 
-    /// Row-major, so the bins a histogram pass reads for a row (through its id) share one
-    /// cache line.
     let columns: BinnedColumns
     let thresholds: [[Double]]
     var settings: Settings
@@ -65,14 +63,14 @@ struct HistogramGrower {
     }
 
     /// A node's rows in node order, with their gradient pairs, as pointers into memory
-    /// `grow` owns; a row's bins are read from the binned matrix through its row id, so a
+    /// `grow` owns; a row's bins are read from the binned columns through its row id, so a
     /// partition moves 12 bytes per row whatever the number of columns (LightGBM moves row
     /// ids too). Pairs are stored in single precision, as scikit-learn and LightGBM store
     /// gradients; histograms still sum them in double precision.
     private struct Layer: Sendable {
         var rows: SharedPointer<UInt32>, pairs: SharedPointer<Float>
-        /// `columns.bins` (row-major) and `columns.columnBins` (column-major).
-        var matrix: SharedReadPointer<UInt8>, columnMatrix: SharedReadPointer<UInt8>
+        /// `columns.columnBins`.
+        var columnMatrix: SharedReadPointer<UInt8>
     }
 
     /// Two layers: a node's children are written to the layer the node is not in, so a
@@ -80,10 +78,9 @@ struct HistogramGrower {
     /// the other layer's range is free).
     private final class Layers {
         private let rows: [UnsafeMutablePointer<UInt32>], pairs: [UnsafeMutablePointer<Float>]
-        private let matrix: SharedReadPointer<UInt8>, columnMatrix: SharedReadPointer<UInt8>
+        private let columnMatrix: SharedReadPointer<UInt8>
 
-        init(rows count: Int, matrix: UnsafePointer<UInt8>, columnMatrix: UnsafePointer<UInt8>) {
-            self.matrix = SharedReadPointer(matrix)
+        init(rows count: Int, columnMatrix: UnsafePointer<UInt8>) {
             self.columnMatrix = SharedReadPointer(columnMatrix)
             // Uninitialized: every range is written before it is read.
             rows = (0..<2).map { _ in .allocate(capacity: max(1, count)) }
@@ -91,7 +88,7 @@ struct HistogramGrower {
         }
 
         subscript(index: Int) -> Layer {
-            Layer(rows: SharedPointer(rows[index]), pairs: SharedPointer(pairs[index]), matrix: matrix, columnMatrix: columnMatrix)
+            Layer(rows: SharedPointer(rows[index]), pairs: SharedPointer(pairs[index]), columnMatrix: columnMatrix)
         }
 
         deinit {
@@ -125,8 +122,8 @@ struct HistogramGrower {
     func grow(gradients: UnsafeBufferPointer<Double>, hessians: UnsafeBufferPointer<Double>, samples: inout [UInt32]) -> Outcome {
         let m = samples.count
         let gradientBase = SharedReadPointer(gradients.baseAddress!), hessianBase = SharedReadPointer(hessians.baseAddress!)
-        return columns.bins.withUnsafeBufferPointer { matrix in columns.columnBins.withUnsafeBufferPointer { columnMatrix in
-            let layers = Layers(rows: m, matrix: matrix.baseAddress!, columnMatrix: columnMatrix.baseAddress!)
+        return columns.columnBins.withUnsafeBufferPointer { columnMatrix in
+            let layers = Layers(rows: m, columnMatrix: columnMatrix.baseAddress!)
             // The root's rows in sample order, in layer 0 (so its children go to layer 1);
             // row ranges copy in parallel, each into its own part.
             let root = layers[0], sampleOrder = samples
@@ -140,7 +137,7 @@ struct HistogramGrower {
                 }
             }
             return grow(layers, samples: &samples)
-        } }
+        }
     }
 
     private func grow(_ layers: Layers, samples: inout [UInt32]) -> Outcome {
@@ -246,7 +243,7 @@ struct HistogramGrower {
 
     /// A node of at least two such blocks of rows is summed block by block (blocks on
     /// threads, each into its own histogram, added in block order), so each thread reads only
-    /// its rows' bins. Blocks are cut by the node's size alone (an even number of equal
+    /// its rows' ids, gradients and bins. Blocks are cut by the node's size alone (an even number of equal
     /// blocks, so two threads stay busy), so the sums, and the trees, do not depend on the
     /// thread count; large blocks keep the extra histograms a small share of a pass.
     static let histogramBlockRows = 16_384
@@ -275,8 +272,9 @@ struct HistogramGrower {
             return histogram
         }
         // Smaller nodes: threads take disjoint blocks of columns, each writing its range of
-        // bins in row order (the same sums whatever the number of blocks).
-        let blocks = count * columnCount >= 100_000 ? min(settings.threads, columnCount) : 1
+        // bins in row order (the same sums whatever the number of blocks), once a node has
+        // enough rows x columns (tens of microseconds of work) to repay handing out a step.
+        let blocks = count * columnCount >= 20_000 ? min(settings.threads, columnCount) : 1
         histogram.sums.withUnsafeMutableBufferPointer { allSums in
             histogram.counts.withUnsafeMutableBufferPointer { allCounts in
                 let sumsTarget = SharedPointer(allSums.baseAddress!), countsTarget = SharedPointer(allCounts.baseAddress!)
@@ -292,42 +290,59 @@ struct HistogramGrower {
 
     /// Adds the gradient pairs and counts of rows `start..<end` of `layer` for the columns
     /// `block` to `sums` and `counts`, which start at the block's first bin (and are zero).
+    /// Column by column (two at a time) from the column-major bins, as scikit-learn builds
+    /// its histograms: a column's bins stay in the first-level cache while its rows pass, and
+    /// a pair of columns shares each row's id and gradient pair. Each bin sums its rows in
+    /// node order, so the sums do not depend on how columns are shared among threads.
     @inline(__always)
     private func accumulate(_ layer: Layer, _ start: Int, _ end: Int, columns block: Range<Int>,
                             sums sumBase: UnsafeMutablePointer<Double>, counts countBase: UnsafeMutablePointer<UInt32>) {
-        let columnCount = self.columnCount, first = block.lowerBound, width = block.count
+        let first = block.lowerBound, width = block.count, rowCount = columns.rowCount
         let binBase = columns.offsets[first], binEnd = block.upperBound < columnCount ? columns.offsets[block.upperBound] : columns.totalBins
-        let bins = binEnd - binBase
         columns.offsets.withUnsafeBufferPointer { columnOffsets in
             // Wrapping arithmetic: indices are bounded by construction, and overflow checks
-            // would double the cost of this loop.
-            let pairBase = layer.pairs.base, rows = layer.rows.base, matrix = layer.matrix.base + first
-            let offsetBase = columnOffsets.baseAddress! + first
+            // would double the cost of these loops.
+            let pairs = layer.pairs.base, rows = layer.rows.base, matrix = layer.columnMatrix.base
+            // With every hessian 1 (squared error) the hessian sum is the bin's row count: a
+            // row touches one array, and the integer counts are read off the sums afterwards.
+            @inline(__always) func pass(countingRows: Bool) {
+                var c = 0
+                while c < width {
+                    let paired = c &+ 1 < width
+                    let binsA = matrix + (first &+ c) &* rowCount, binsB = paired ? binsA + rowCount : binsA
+                    let a = columnOffsets[first &+ c] &- binBase, b = paired ? columnOffsets[first &+ c &+ 1] &- binBase : a
+                    let sumsA = sumBase + 2 &* a, countsA = countBase + a
+                    if paired {
+                        let sumsB = sumBase + 2 &* b, countsB = countBase + b
+                        for k in start..<end {
+                            let row = Int(rows[k])
+                            let gradient = Double(pairs[2 &* k]), hessian = Double(pairs[2 &* k &+ 1])
+                            let binA = Int(binsA[row]), binB = Int(binsB[row])
+                            sumsA[2 &* binA] += gradient
+                            sumsA[2 &* binA &+ 1] += hessian
+                            sumsB[2 &* binB] += gradient
+                            sumsB[2 &* binB &+ 1] += hessian
+                            if countingRows {
+                                countsA[binA] &+= 1
+                                countsB[binB] &+= 1
+                            }
+                        }
+                    } else {
+                        for k in start..<end {
+                            let binA = Int(binsA[Int(rows[k])])
+                            sumsA[2 &* binA] += Double(pairs[2 &* k])
+                            sumsA[2 &* binA &+ 1] += Double(pairs[2 &* k &+ 1])
+                            if countingRows { countsA[binA] &+= 1 }
+                        }
+                    }
+                    c &+= paired ? 2 : 1
+                }
+            }
             if settings.constantHessian {
-                // Each hessian sum is the bin's row count: the pair's second half counts rows
-                // (exact in a Double), so a row touches one array, and the integer counts are
-                // read off the pairs once the rows have passed.
-                for k in start..<end {
-                    let gradient = Double(pairBase[2 &* k])
-                    let rowBins = matrix + Int(rows[k]) &* columnCount
-                    for c in 0..<width {
-                        let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                        sumBase[2 &* index] += gradient
-                        sumBase[2 &* index &+ 1] += 1
-                    }
-                }
-                for index in 0..<bins { countBase[index] = UInt32(sumBase[2 &* index &+ 1]) }
+                pass(countingRows: false)
+                for index in 0..<(binEnd - binBase) { countBase[index] = UInt32(sumBase[2 &* index &+ 1]) }
             } else {
-                for k in start..<end {
-                    let gradient = Double(pairBase[2 &* k]), hessian = Double(pairBase[2 &* k &+ 1])
-                    let rowBins = matrix + Int(rows[k]) &* columnCount
-                    for c in 0..<width {
-                        let index = offsetBase[c] &- binBase &+ Int(rowBins[c])
-                        sumBase[2 &* index] += gradient
-                        sumBase[2 &* index &+ 1] += hessian
-                        countBase[index] &+= 1
-                    }
-                }
+                pass(countingRows: true)
             }
         }
     }

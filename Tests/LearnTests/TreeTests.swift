@@ -128,20 +128,25 @@ final class TreeTests: XCTestCase {
         }
     }
 
-    /// The branch-free search gives the first threshold at or above each value, for every
-    /// threshold count (none, one, odd, even, the most) and for values on, between and beyond
-    /// them; row ranges on several threads give the one-thread matrix.
+    /// The two-step SIMD search gives the first threshold at or above each value, for every
+    /// threshold count (none, one, a block and either side of it, the most), repeated
+    /// thresholds, and values on, between and beyond them, each feature from its own
+    /// thresholds; row ranges on several threads give the one-thread matrix.
     func testBinsAreTheFirstThresholdAtOrAboveTheValue() {
         var generator = SeededGenerator(seed: 4)
-        for count in [0, 1, 2, 3, 7, 8, 100, 254] {
-            let cuts = (0..<count).map { Double($0) * 1.5 - 3 }
-            var probes: [Double] = [-.infinity, .infinity, -.greatestFiniteMagnitude, -0.0, 0.0]
+        let counts = [0, 1, 2, 3, 7, 15, 16, 17, 100, 240, 253, 254, 255]
+        var features = counts.map { count in (0..<count).map { Double($0) * 1.5 - 3 } }
+        // Repeated thresholds (a quantile on a run of equal values), and the largest finite one.
+        features.append([-1, 0, 0, 0, 2, 2, 5, .greatestFiniteMagnitude])
+        let table = ThresholdTable(features)
+        for (feature, cuts) in features.enumerated() {
+            var probes: [Double] = [-.infinity, .infinity, -.greatestFiniteMagnitude, .greatestFiniteMagnitude, -0.0, 0.0]
             probes += cuts + cuts.map { $0 + 0.75 } + cuts.map { $0.nextDown } + cuts.map { $0.nextUp }
             probes += (0..<200).map { _ in Double(generator.integer(below: 1_000_000)) / 1_000_000 * 400 - 10 }
-            cuts.withUnsafeBufferPointer { buffer in
+            table.withSearch { bin in
                 for value in probes {
                     let expected = cuts.firstIndex { value <= $0 } ?? cuts.count
-                    XCTAssertEqual(FeatureBinner.bin(of: value, buffer), expected, "\(value) among \(count) thresholds")
+                    XCTAssertEqual(bin(value, feature), expected, "\(value) among \(cuts.count) thresholds")
                 }
             }
         }
