@@ -194,7 +194,10 @@ struct HistogramGrower {
                             histogram: nil, split: nil, id: leftId)
             var right = Node(start: middle, end: node.end, home: childHome, depth: node.depth + 1, gradient: node.gradient - split.leftGradient,
                              hessian: node.hessian - split.leftHessian, histogram: nil, split: nil, id: rightId)
-            let leftSplittable = canSplit(left), rightSplittable = canSplit(right)
+            // After the last split the tree may have, its children stay leaves: no histograms
+            // or searches for them (scikit-learn's grower stops there too).
+            let lastSplit = settings.maxLeafNodes.map { leafCount >= $0 } ?? false
+            let leftSplittable = !lastSplit && canSplit(left), rightSplittable = !lastSplit && canSplit(right)
             if leftSplittable || rightSplittable {
                 // Build the smaller child's histogram; the larger one is the parent's minus it.
                 var large = node.histogram!

@@ -48,8 +48,13 @@ public struct LinearModel: Sendable, Equatable, Codable {
 }
 
 enum Logistic {
+    /// 1 / (1 + exp(-z)) for z >= 0, exp(z) / (1 + exp(z)) below (no overflow either way),
+    /// as one exponential and a select: the sign of a model's scores is data a branch would
+    /// mispredict, and boosting takes this for every row of every iteration.
+    @inline(__always)
     static func sigmoid(_ z: Double) -> Double {
-        z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+        let e = exp(-abs(z))
+        return (z >= 0 ? 1 : e) / (1 + e)
     }
 
     /// log(1 + exp(z)) without overflow.
