@@ -427,7 +427,43 @@ struct SpecDecoder {
             if let later {
                 let which = later.value.columns == .all ? "all" : "numeric"
                 reader.error(location, "hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and the \(later.value.kindName) step on \(which) columns (line \(later.location?.line ?? 0)) comes after it and rewrites the codes; move the ordinal step after it")
+                continue
             }
+            checkNamedCodesRewritten(experiment, location: location)
+        }
+    }
+
+    /// Columns ordinal steps name and a later step names too (impute, scale, one_hot,
+    /// drop_missing on columns) reach the model as numbers, not codes (the pipeline's
+    /// `FittedTransformer.categoryCounts(after:)`): all of them an error, some a warning
+    /// naming them. Columns an ordinal step picks by kind are known only with the data.
+    private mutating func checkNamedCodesRewritten(_ experiment: Experiment, location: SourceLocation?) {
+        var codes: [String] = []
+        var byKind = false
+        var rewritten: [(column: String, step: Located<PreprocessStep>)] = []
+        for step in experiment.preprocess {
+            let named: [String]
+            switch step.value.columns {
+            case .names(let names): named = names.map(\.value)
+            default: named = []
+            }
+            if case .ordinal = step.value {
+                if named.isEmpty { byKind = true }
+                for column in named where !codes.contains(column) { codes.append(column) }
+                rewritten.removeAll { named.contains($0.column) }
+                continue
+            }
+            if case .dropMissing(.rows, _, _) = step.value { continue }
+            for column in named where codes.contains(column) && !rewritten.contains(where: { $0.column == column }) {
+                rewritten.append((column, step))
+            }
+        }
+        guard let first = rewritten.first else { return }
+        let listing = rewritten.map { "'\($0.column)' (\($0.step.value.kindName), line \($0.step.location?.line ?? 0))" }.joined(separator: ", ")
+        if !byKind && rewritten.count == codes.count {
+            reader.error(location, "hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and a later step rewrites every one of them: \(listing); move the ordinal step after the \(first.step.value.kindName) step")
+        } else {
+            reader.warning(location, "hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and a later step rewrites \(listing): \(rewritten.count == 1 ? "it is" : "they are") split as numbers, not as categories; move the ordinal step after the \(first.step.value.kindName) step to keep \(rewritten.count == 1 ? "it" : "them") categorical")
         }
     }
 }

@@ -191,6 +191,46 @@ final class SpecDecoderTests: XCTestCase {
             """), [])
     }
 
+    /// Columns an ordinal step names and a later step names too reach the model as numbers:
+    /// all of them refused, some warned of by name, none once an ordinal step encodes them again.
+    func testNativeCategoricalNamesTheCodesALaterStepRewrites() {
+        func diagnostics(_ preprocess: String) -> [String] {
+            check("""
+                version: 1
+                data: {source: d.csv, target: y}
+                preprocess:
+                \(preprocess)
+                models:
+                  - {name: a, type: hist_gradient_boosting, params: {categorical: native}}
+                  - {name: c, type: hist_gradient_boosting, params: {categorical: numeric}}
+                """).diagnostics.map(\.description)
+        }
+        XCTAssertEqual(diagnostics("""
+              - ordinal: {columns: [town, size]}
+              - scale: {columns: [size, age]}
+            """), [
+            "exp.yaml:7:67: warning: hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and a later step rewrites 'size' (scale, line 5): it is split as numbers, not as categories; move the ordinal step after the scale step to keep it categorical",
+        ])
+        XCTAssertEqual(diagnostics("""
+              - ordinal: {columns: [town, size]}
+              - drop_missing: {axis: rows}
+              - impute: {columns: [town], strategy: most_frequent}
+              - drop_missing: {axis: columns, columns: [size]}
+            """), [
+            "exp.yaml:9:67: error: hist_gradient_boosting.categorical: native splits the columns an ordinal step encodes, and a later step rewrites every one of them: 'town' (impute, line 6), 'size' (drop_missing, line 7); move the ordinal step after the impute step",
+        ])
+        // Encoded again by a later ordinal step, or never named by one: nothing to say.
+        XCTAssertEqual(diagnostics("""
+              - ordinal: {columns: [town, size]}
+              - scale: {columns: [size]}
+              - ordinal: {columns: [size]}
+            """), [])
+        XCTAssertEqual(diagnostics("""
+              - ordinal: {columns: categorical}
+              - scale: {columns: [size]}
+            """), [])
+    }
+
     /// A reader error (a control character) is placed by the line breaks the file really uses.
     func testControlCharacterIsLocatedWithAnyLineEnds() {
         for newline in ["\n", "\r\n", "\r"] {
