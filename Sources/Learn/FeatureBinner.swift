@@ -13,14 +13,18 @@ public struct FeatureBinner: Sendable, Equatable, Codable {
 
     public var missingBin: Int { maxBins }
 
-    /// `categoryCounts`: empty, or per feature as the property (each at most `maxBins`).
-    init(_ x: Matrix, maxBins: Int, seed: UInt64, threads: Int = 1, categoryCounts: [Int] = []) {
+    /// Bins fitted on the rows `rows` of `x` (ascending; nil: every row), read in place rather
+    /// than copied out. `categoryCounts`: empty, or per feature as the property (each at
+    /// most `maxBins`).
+    init(_ x: Matrix, rows fitRows: [Int]? = nil, maxBins: Int, seed: UInt64, threads: Int = 1, categoryCounts: [Int] = []) {
         self.maxBins = maxBins
         self.categoryCounts = categoryCounts.isEmpty ? [Int](repeating: 0, count: x.columns) : categoryCounts
         precondition(self.categoryCounts.count == x.columns && self.categoryCounts.allSatisfy { $0 <= maxBins })
-        // Binning looks at 200,000 rows at most, as scikit-learn's subsample.
-        var rows = Array(0..<x.rows)
-        if x.rows > 200_000 {
+        // Binning looks at 200,000 rows at most, as scikit-learn's subsample (the same rows
+        // whether `x` holds only the fitting rows or they are named: the shuffle moves
+        // positions, and ascending rows sort as their positions do).
+        var rows = fitRows ?? Array(0..<x.rows)
+        if rows.count > 200_000 {
             var generator = SeededGenerator(seed: seed, stream: "binning subsample")
             generator.shuffle(&rows)
             rows = Array(rows.prefix(200_000)).sorted()

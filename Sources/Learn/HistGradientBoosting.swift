@@ -72,7 +72,7 @@ public struct HistGradientBoostingConfig: Sendable, Equatable, Codable {
             trainRows = split.train
             validationRows = split.test
         }
-        let binner = FeatureBinner(x.taking(rows: trainRows), maxBins: maxBins, seed: seed, threads: threads, categoryCounts: categoryCounts)
+        let binner = FeatureBinner(x, rows: trainRows, maxBins: maxBins, seed: seed, threads: threads, categoryCounts: categoryCounts)
         let bins = binner.transform(x, threads: threads)
         let categorical = categoryCounts.map { $0 > 0 }
         let binned = BinnedColumns(bins: bins, rowCount: n, featureCount: x.columns, valueBins: binner.thresholds.map { $0.count + 1 },

@@ -109,6 +109,19 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(quantiles.thresholds[0][0], 99.5, "numpy percentile(method=midpoint) at 10%")
     }
 
+    /// Boosting bins its training rows in place: naming the rows gives the thresholds of a
+    /// copy of them, also when there are more than the 200,000 the binner subsamples.
+    func testBinningNamedRowsMatchesBinningACopyOfThem() {
+        var generator = SeededGenerator(seed: 21)
+        for rows in [3_000, 230_000] {
+            let x = Matrix(rows: rows, columns: 2, values: (0..<rows * 2).map { index in
+                index % 2 == 0 ? Double(generator.integer(below: 1_000_000)) / 7 : Double(generator.integer(below: 5)) })
+            let named = (0..<rows).filter { $0 % 13 != 5 }
+            XCTAssertEqual(FeatureBinner(x, rows: named, maxBins: 255, seed: 3), FeatureBinner(x.taking(rows: named), maxBins: 255, seed: 3), "\(rows) rows")
+            XCTAssertNotEqual(FeatureBinner(x, rows: named, maxBins: 255, seed: 3).thresholds[0], FeatureBinner(x, maxBins: 255, seed: 3).thresholds[0])
+        }
+    }
+
     /// Binning sorts with a radix sort: the order of a comparison sort, for signs, infinities,
     /// subnormals, duplicates and columns whose values share their high bytes; -0 becomes +0.
     func testRadixSortOrdersAsTheComparisonSort() {
