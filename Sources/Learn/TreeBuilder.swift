@@ -25,6 +25,10 @@ struct TreeBuilder {
     /// Per row: weight << 8 | label, one load where two arrays would take two; 32 bits, so
     /// with the byte ranks of a counted feature the rows' data stays in the core's cache.
     private var weightedLabels: [UInt32] = []
+    /// `weightedLabels` of the node's samples in sample order (nodeLabels[k] is that of
+    /// samples[k]), gathered once per node for its counted features: each then reads them in
+    /// order instead of from a random row each.
+    private var nodeLabels: [UInt32] = []
     private var rankCounts: [Int] = []
     /// Left then right class weights of the boundary being scored.
     private var sides: [Double] = []
@@ -82,6 +86,7 @@ struct TreeBuilder {
         if exactWeights {
             rankWeights = [Int](repeating: 0, count: countedRanks * data.classCount)
             weightedLabels = (0..<data.rows).map { UInt32(weights[$0]) << 8 | UInt32(data.labels[$0]) }
+            nodeLabels = [UInt32](repeating: 0, count: samples.count)
             rankCounts = [Int](repeating: 0, count: countedRanks)
             sides = [Double](repeating: 0, count: 2 * data.classCount)
         }
@@ -169,6 +174,9 @@ struct TreeBuilder {
         var best: Split?
         var order = Array(0..<data.featureCount)
         var visited = 0, position = 0
+        // Whether nodeLabels holds this node's labels in the current sample order (a sort for
+        // a feature that is not counted reorders the samples).
+        var labelsInOrder = false
         while position < order.count && visited < maxFeatures {
             // Draw the next feature without replacement.
             let pick = position + generator.integer(below: order.count - position)
@@ -179,6 +187,10 @@ struct TreeBuilder {
             if constants[feature / 64] & bit != 0 { continue }  // constant: does not count as visited
             let candidate: Split?
             if exactWeights && data.distinctCounts[feature] <= countedRanks {
+                if !labelsInOrder {
+                    for k in start..<end { nodeLabels[k] = weightedLabels[Int(samples[k])] }
+                    labelsInOrder = true
+                }
                 switch countedSplit(start, end, feature: feature) {
                 case .constant:
                     constants[feature / 64] |= bit
@@ -188,6 +200,7 @@ struct TreeBuilder {
                 }
             } else {
                 sortSamples(start, end, feature: feature)
+                labelsInOrder = false
                 let firstKey = keys[start] >> 32, lastKey = keys[end - 1] >> 32
                 if firstKey == lastKey {
                     constants[feature / 64] |= bit
@@ -238,6 +251,32 @@ struct TreeBuilder {
         for k in start..<end { samples[k] = UInt32(truncatingIfNeeded: keys[k]) }
     }
 
+    /// Per-rank counts and class weights of a two-valued feature (a one-hot column) in a
+    /// two-class node, in registers: the general loop adds into two or four memory cells
+    /// that nearly every row hits again, so each add waits for the one before it. The
+    /// integer sums are the general loop's exactly.
+    @inline(__always)
+    private static func countBinary(_ samples: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, ranks: UnsafePointer<UInt8>,
+                                    nodeLabels: UnsafePointer<UInt32>, counts: UnsafeMutablePointer<Int>, classWeights: UnsafeMutablePointer<Int>) {
+        // Rows of rank 1; weight in rank 1, and of it in class 1; weight in all, and in class 1.
+        var rankOne = 0, rankOneWeight = 0, rankOneClassOne = 0, weight = 0, classOne = 0
+        for k in start..<end {
+            let rank = Int(ranks[Int(samples[k])]), code = nodeLabels[k]
+            let label = Int(code & 0xFF), w = Int(code >> 8)
+            rankOne &+= rank
+            rankOneWeight &+= w &* rank
+            rankOneClassOne &+= w &* rank &* label
+            weight &+= w
+            classOne &+= w &* label
+        }
+        counts[0] = end &- start &- rankOne
+        counts[1] = rankOne
+        classWeights[0] = weight &- classOne &- (rankOneWeight &- rankOneClassOne)
+        classWeights[1] = classOne &- rankOneClassOne
+        classWeights[2] = rankOneWeight &- rankOneClassOne
+        classWeights[3] = rankOneClassOne
+    }
+
     /// The best boundary of a feature with few distinct values, from per-value class weights:
     /// the boundaries `scan` scores, in the same order, with the same (exact) sums.
     private mutating func countedSplit(_ start: Int, _ end: Int, feature: Int) -> CountedFeature {
@@ -248,16 +287,21 @@ struct TreeBuilder {
         let rankBase = compactBase! + data.rankOffset[feature]
         samples.withUnsafeBufferPointer { samples in
             do {
-                weightedLabels.withUnsafeBufferPointer { weightedLabels in
+                nodeLabels.withUnsafeBufferPointer { nodeLabels in
                     rankWeights.withUnsafeMutableBufferPointer { classWeights in
                         rankCounts.withUnsafeMutableBufferPointer { counts in
                             sides.withUnsafeMutableBufferPointer { sides in
-                                classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
-                                counts.baseAddress!.update(repeating: 0, count: rankCount)
-                                for k in start..<end {
-                                    let row = Int(samples[k]), rank = Int(rankBase[row]), code = weightedLabels[row]
-                                    counts[rank] &+= 1
-                                    classWeights[rank &* classes &+ Int(code & 0xFF)] &+= Int(code >> 8)
+                                if rankCount == 2 && classes == 2 {
+                                    Self.countBinary(samples, start, end, ranks: rankBase, nodeLabels: nodeLabels.baseAddress!,
+                                                     counts: counts.baseAddress!, classWeights: classWeights.baseAddress!)
+                                } else {
+                                    classWeights.baseAddress!.update(repeating: 0, count: rankCount &* classes)
+                                    counts.baseAddress!.update(repeating: 0, count: rankCount)
+                                    for k in start..<end {
+                                        let rank = Int(rankBase[Int(samples[k])]), code = nodeLabels[k]
+                                        counts[rank] &+= 1
+                                        classWeights[rank &* classes &+ Int(code & 0xFF)] &+= Int(code >> 8)
+                                    }
                                 }
                                 var first = 0
                                 while counts[first] == 0 { first &+= 1 }
