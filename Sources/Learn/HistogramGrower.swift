@@ -246,9 +246,10 @@ struct HistogramGrower {
 
     /// A node of at least two such blocks of rows is summed block by block (blocks on
     /// threads, each into its own histogram, added in block order), so each thread reads only
-    /// its rows' ids, gradients and bins. Blocks are cut by the node's size alone (an even number of equal
-    /// blocks, so two threads stay busy), so the sums, and the trees, do not depend on the
-    /// thread count; large blocks keep the extra histograms a small share of a pass.
+    /// its rows' ids, gradients and bins. Blocks are cut by the node's size alone (an even
+    /// number of equal blocks, so two threads stay busy), so the sums, and the trees, do not
+    /// depend on the thread count; large blocks keep the extra histograms a small share of a
+    /// pass.
     static let histogramBlockRows = 16_384
 
     private func histogram(_ layer: Layer, _ start: Int, _ end: Int) -> Histogram {
